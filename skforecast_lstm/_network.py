@@ -1,0 +1,173 @@
+"""Keras side of LSTMRegressor: building, training and restoring networks.
+
+Keras is imported inside these functions, never at module level, so that
+``import skforecast_lstm`` stays cheap.
+"""
+
+import copy
+
+import numpy as np
+
+_OPTIMIZERS = {
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "nadam": "Nadam",
+    "rmsprop": "RMSprop",
+    "sgd": "SGD",
+    "adagrad": "Adagrad",
+}
+_LOSSES = {
+    "mse": "MeanSquaredError",
+    "mean_squared_error": "MeanSquaredError",
+    "mae": "MeanAbsoluteError",
+    "mean_absolute_error": "MeanAbsoluteError",
+    "huber": "Huber",
+}
+_SEED_RANGE = 2**31 - 1
+
+
+def import_keras():
+    """Import Keras, with a message that says how to install it if missing."""
+    try:
+        import keras
+    except ImportError as exc:  # pragma: no cover - keras is a dependency
+        raise ImportError(
+            "LSTMRegressor needs Keras 3 and a backend such as TensorFlow: "
+            "pip install keras tensorflow-cpu"
+        ) from exc
+    return keras
+
+
+def build_network(config, seeds):
+    """Build the float64 LSTM network that ``config`` describes.
+
+    ``config`` holds the architecture (input shape, units, activations,
+    dropout, output count); ``seeds`` holds one integer per random
+    initialiser, so the same seeds give the same initial weights.
+    """
+    keras = import_keras()
+    dtype = "float64"
+    inputs = keras.Input(shape=(config["n_steps"], config["n_channels"]), dtype=dtype)
+    hidden = inputs
+    n_layers = len(config["units"])
+    for layer, units in enumerate(config["units"]):
+        seed = seeds[3 * layer : 3 * layer + 3]
+        hidden = keras.layers.LSTM(
+            units,
+            activation=config["activation"],
+            recurrent_activation=config["recurrent_activation"],
+            dropout=config["dropout"],
+            recurrent_dropout=config["recurrent_dropout"],
+            return_sequences=layer < n_layers - 1,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=int(seed[0])),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=int(seed[1])),
+            seed=int(seed[2]),
+            dtype=dtype,
+            name=f"lstm_{layer}",
+        )(hidden)
+    outputs = keras.layers.Dense(
+        config["n_outputs"],
+        kernel_initializer=keras.initializers.GlorotUniform(seed=int(seeds[-1])),
+        dtype=dtype,
+        name="output",
+    )(hidden)
+    return keras.Model(inputs, outputs, name="lstm_regressor")
+
+
+def make_optimizer(optimizer, learning_rate, routed):
+    """Return a fresh Keras optimizer from a name or class and its arguments."""
+    keras = import_keras()
+    if isinstance(optimizer, str):
+        optimizer = getattr(keras.optimizers, _OPTIMIZERS[optimizer])
+    kwargs = {"learning_rate": learning_rate, **routed}
+    try:
+        return optimizer(**kwargs)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"Cannot build optimizer {getattr(optimizer, '__name__', optimizer)} "
+            f"with arguments {kwargs}: {exc}. Check the optimizer__ parameters."
+        ) from exc
+
+
+def make_loss(loss, routed):
+    """Return a fresh float64 Keras loss from a name or class and its arguments."""
+    keras = import_keras()
+    if isinstance(loss, str):
+        loss = getattr(keras.losses, _LOSSES[loss])
+    try:
+        return loss(dtype="float64", **routed)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"Cannot build loss {getattr(loss, '__name__', loss)} with arguments "
+            f"{routed}: {exc}. Check the loss__ parameters."
+        ) from exc
+
+
+def make_dataset(X, y, w, batch_size, shuffle, seed):
+    """Return a batched tf.data pipeline that keeps float64 end to end.
+
+    ``Model.fit`` casts float64 NumPy arrays to float32; a dataset keeps
+    their dtype. The shuffle is seeded by ``seed`` alone, so it does not
+    depend on TensorFlow's global seed, and reshuffles every epoch.
+    """
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices((X, y, w))
+    if shuffle:
+        dataset = dataset.shuffle(len(X), seed=int(seed), reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).prefetch(2)
+
+
+def fresh_callbacks(callbacks):
+    """Return deep copies of the user's callbacks, leaving the originals alone."""
+    return [copy.deepcopy(callback) for callback in (callbacks or [])]
+
+
+def early_stopping(monitor, tol, patience):
+    """Return an early-stopping callback created for one fit."""
+    keras = import_keras()
+    return keras.callbacks.EarlyStopping(
+        monitor=monitor,
+        min_delta=tol,
+        patience=patience,
+        restore_best_weights=monitor == "val_loss",
+    )
+
+
+def predict_network(model, X, chunk_size=8192):
+    """Run the network on float64 input in direct calls, chunk by chunk.
+
+    A direct call keeps float64 (``Model.predict`` would cast to float32)
+    and involves no tracing.
+    """
+    keras = import_keras()
+    outputs = [
+        keras.ops.convert_to_numpy(model(X[start : start + chunk_size], training=False))
+        for start in range(0, len(X), chunk_size)
+    ]
+    return np.concatenate(outputs, axis=0).astype(np.float64, copy=False)
+
+
+def network_state(model):
+    """Return what restores ``model`` exactly: config, weights, optimizer state."""
+    state = {"weights": [np.array(w) for w in model.get_weights()]}
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None and optimizer.built:
+        state["optimizer_variables"] = [
+            np.array(v) for v in optimizer.variables
+        ]
+    return state
+
+
+def restore_network(config, state, optimizer, loss):
+    """Rebuild a network from its config and the output of network_state."""
+    seeds = np.zeros(3 * len(config["units"]) + 1, dtype=np.int64)
+    model = build_network(config, seeds)
+    model.set_weights(state["weights"])
+    model.compile(optimizer=optimizer, loss=loss)
+    saved = state.get("optimizer_variables")
+    if saved is not None:
+        model.optimizer.build(model.trainable_variables)
+        for variable, value in zip(model.optimizer.variables, saved):
+            variable.assign(value)
+    return model

@@ -1,0 +1,10 @@
+"""scikit-learn's estimator checks on every public estimator."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skforecast_lstm import LSTMRegressor, SlidingWindowTransformer
+
+
+@parametrize_with_checks([LSTMRegressor(), SlidingWindowTransformer()])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
