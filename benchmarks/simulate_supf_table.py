@@ -87,14 +87,14 @@ def parse_arguments():
     parser.add_argument(
         "--grid-points",
         type=int,
-        default=2000,
-        help="number of steps of each simulated bridge on [0, 1] (default 2000)",
+        default=4000,
+        help="number of steps of each simulated bridge on [0, 1] (default 4000)",
     )
     parser.add_argument(
         "--batch-size",
         type=int,
-        default=250,
-        help="replications simulated at once; memory grows with it (default 250)",
+        default=125,
+        help="replications simulated at once; memory grows with it (default 125)",
     )
     parser.add_argument(
         "--output",
@@ -166,7 +166,7 @@ def simulate(replications, grid_points, batch_size):
         batch = simulate_batch(rng, size, grid_points, first, slices)
         for name, values in zip(("sup", "ave", "exp"), batch):
             results[name][begin : begin + size] = values
-        if (begin // batch_size) % 40 == 0:
+        if (begin // batch_size) % 80 == 0:
             elapsed = time.perf_counter() - start
             print(f"  {begin + size:>7} of {replications} replications, {elapsed:.0f} s")
     return results

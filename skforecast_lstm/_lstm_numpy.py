@@ -12,7 +12,7 @@ imported inside that function only, so importing this module stays cheap.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import erf
+from scipy.special import erfc
 
 # Names of the per-step quantities of an LSTM, in the order of the Keras gate
 # blocks (input, forget, candidate, output) followed by the two states.
@@ -105,7 +105,8 @@ def _silu(x):
 
 def _gelu(x):
     # keras.activations.gelu defaults to the exact form (approximate=False).
-    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+    # erfc keeps the left tail accurate, where 1 + erf(x) loses digits.
+    return 0.5 * x * erfc(-x / np.sqrt(2.0))
 
 
 def _mish(x):
@@ -447,8 +448,8 @@ def _activation_name(function, keras, layer_name, argument):
     )
 
 
-def _to_float64(value):
-    return np.array(value, dtype=np.float64)
+def _to_float64(variable):
+    return np.array(variable.numpy(), dtype=np.float64)
 
 
 def _first_output(layer):

@@ -61,16 +61,27 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Fraction of the inputs of each LSTM layer dropped during training.
     recurrent_dropout : float, default=0.0
         Fraction of the recurrent state dropped during training.
-    baseline : {"linear", "last"} or None, default="linear"
-        What the network learns on top of. ``"linear"`` first fits a
-        least-squares linear regression of the targets on every value of
-        the window and trains the network on its residuals, so that a
-        trending series is extrapolated by the linear part (persistence is
-        one such linear model). ``"last"`` trains on the change from the
-        window's newest value of the first channel, which assumes targets
-        and inputs share units. None trains on the targets themselves, as
-        a plain network does; a network that predicts levels cannot
-        forecast values outside the range it was trained on.
+    baseline : {"auto", "last", "linear"} or None, default="auto"
+        What the network learns on top of.
+
+        - ``"last"``: the change of each target from the newest value of
+          the first channel, and the network reads each channel's window
+          relative to its newest value. Predictions do not depend on the
+          level of the series, so a trending series is forecast as well
+          outside the range seen in training as inside it. This assumes
+          that the first channel and the targets share units: do not put
+          a scaler in front (the estimator standardises internally).
+        - ``"linear"``: the residual of a least-squares linear regression
+          of the targets on every value of the window; the network reads
+          standardised levels.
+        - ``"auto"``: ``"last"`` when persistence (target equals the
+          newest value of the first channel) explains more than half of
+          the variance of every target on the training rows, otherwise
+          ``"linear"``. A scaler in front of the estimator, or inputs
+          unrelated to the targets, therefore give ``"linear"``.
+        - None: the targets themselves, as a plain network does. A network
+          that predicts levels cannot forecast values outside the range it
+          was trained on.
     n_channels : int or None, default=None
         Channels in each 2-D row. None takes the layout from the feature
         names (``"<channel>_lag<k>"``, as :func:`make_windows` writes them)
@@ -143,12 +154,15 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Channels in each input sequence.
     n_outputs_ : int
         Number of targets.
+    baseline_ : {"last", "linear"} or None
+        The baseline in use, with ``"auto"`` resolved.
     baseline_coef_ : ndarray of shape (n_features_in_, n_outputs_) or None
         Coefficients of the linear baseline, with ``baseline="linear"``.
     baseline_intercept_ : ndarray of shape (n_outputs_,) or None
         Intercept of the linear baseline, with ``baseline="linear"``.
     x_mean_, x_scale_ : ndarray of shape (n_channels_,)
-        Per-channel statistics that standardise the network input.
+        Per-channel statistics that standardise the network input (the
+        window relative to its newest value, with ``baseline_="last"``).
     y_mean_, y_scale_ : ndarray of shape (n_outputs_,)
         Statistics that standardise what the network learns.
 
@@ -192,7 +206,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         "recurrent_activation": [str],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
-        "baseline": [StrOptions({"linear", "last"}), None],
+        "baseline": [StrOptions({"auto", "last", "linear"}), None],
         "n_channels": [Interval(Integral, 1, None, closed="left"), None],
         "optimizer": [StrOptions(set(_network._OPTIMIZERS)), type],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
@@ -218,7 +232,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         recurrent_activation="sigmoid",
         dropout=0.0,
         recurrent_dropout=0.0,
-        baseline="linear",
+        baseline="auto",
         n_channels=None,
         optimizer="adam",
         learning_rate_init=0.001,
@@ -408,8 +422,14 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
 
     def _sequences(self, X):
         """Reshape 2-D rows into standardised (n, timesteps, channels) input."""
+        return (self._raw_sequences(X) - self.x_mean_) / self.x_scale_
+
+    def _raw_sequences(self, X):
+        """Reshape 2-D rows into the network input before standardising."""
         X3 = X.reshape(len(X), self.n_steps_, self.n_channels_)
-        return (X3 - self.x_mean_) / self.x_scale_
+        if self.baseline_ == "last":
+            return X3 - X3[:, -1:, :]
+        return X3
 
     def _baseline_values(self, X):
         """Return what the network's output is added to, shape (n, n_outputs)."""
@@ -422,15 +442,19 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
 
     def _fit_statistics(self, X, Y, weights):
         """Fit the input scaling and the baseline on the training rows."""
-        X3 = X.reshape(len(X), self.n_steps_, self.n_channels_)
+        self.baseline_ = self.baseline
+        if self.baseline == "auto":
+            self.baseline_ = _choose_baseline(
+                X, Y, weights, self.n_steps_, self.n_channels_
+            )
+        X3 = self._raw_sequences(X)
         steps_weights = np.repeat(weights, self.n_steps_)
         self.x_mean_, self.x_scale_ = _weighted_mean_std(
             X3.reshape(-1, self.n_channels_), steps_weights
         )
-        self.baseline_ = self.baseline
         self.baseline_coef_ = None
         self.baseline_intercept_ = None
-        if self.baseline == "linear":
+        if self.baseline_ == "linear":
             self.baseline_coef_, self.baseline_intercept_ = _weighted_least_squares(
                 X, Y, weights
             )
@@ -487,7 +511,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             self.warm_start
             and hasattr(self, "model_")
             and self._config == config
-            and self.baseline_ == self.baseline
+            and self._baseline_param == self.baseline
         )
         rng = _seed_generator(self.random_state)
         seeds = rng.integers(0, _network._SEED_RANGE, size=3 * len(units) + 3)
@@ -497,6 +521,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         self.n_outputs_ = Y.shape[1]
         if not continuing:
             self._config = config
+            self._baseline_param = self.baseline
             self._fit_statistics(X, Y, weights)
             self.model_ = _network.build_network(config, seeds[:-2])
             self.model_.compile(
@@ -638,6 +663,22 @@ def _seed_generator(random_state):
         return np.random.default_rng(int(random_state))
     state = check_random_state(random_state)
     return np.random.default_rng(state.randint(0, _network._SEED_RANGE))
+
+
+def _choose_baseline(X, Y, weights, n_steps, n_channels):
+    """Resolve ``baseline="auto"``: "last" where persistence explains the targets.
+
+    Persistence must explain more than half of the weighted variance of
+    every target; otherwise the inputs are in other units than the targets
+    (a scaler in front, say) or unrelated to them, and "linear" is safer.
+    """
+    last = X.reshape(len(X), n_steps, n_channels)[:, -1, :1]
+    target_var = np.average((Y - np.average(Y, axis=0, weights=weights)) ** 2,
+                            axis=0, weights=weights)
+    change_ms = np.average((Y - last) ** 2, axis=0, weights=weights)
+    if np.all(target_var > 0) and np.all(change_ms < 0.5 * target_var):
+        return "last"
+    return "linear"
 
 
 def _weighted_least_squares(X, Y, weights):
