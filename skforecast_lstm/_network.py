@@ -5,6 +5,9 @@ Keras is imported inside these functions, never at module level, so that
 """
 
 import copy
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -24,6 +27,14 @@ _LOSSES = {
     "huber": "Huber",
 }
 _SEED_RANGE = 2**31 - 1
+
+# Compiled networks kept for reuse, by architecture and training set-up.
+# Tracing Keras's training step costs far more than a small fit itself, so
+# a later fit with the same set-up copies fresh weights into an idle
+# compiled network instead of building and tracing a new one.
+_IDLE_TRAINERS = OrderedDict()
+_TRAINERS_LOCK = threading.Lock()
+_MAX_IDLE_TRAINERS = 16
 
 
 def import_keras():
@@ -148,26 +159,80 @@ def predict_network(model, X, chunk_size=8192):
     return np.concatenate(outputs, axis=0).astype(np.float64, copy=False)
 
 
-def network_state(model):
-    """Return what restores ``model`` exactly: config, weights, optimizer state."""
-    state = {"weights": [np.array(w) for w in model.get_weights()]}
-    optimizer = getattr(model, "optimizer", None)
-    if optimizer is not None and optimizer.built:
-        state["optimizer_variables"] = [
-            np.array(v) for v in optimizer.variables
-        ]
-    return state
+def trainer_key(config, training):
+    """Return the cache key of a compiled network: architecture and set-up."""
+    keras = import_keras()
+    return repr((keras.backend.backend(), sorted(config.items()), training))
 
 
-def restore_network(config, state, optimizer, loss):
-    """Rebuild a network from its config and the output of network_state."""
-    seeds = np.zeros(3 * len(config["units"]) + 1, dtype=np.int64)
-    model = build_network(config, seeds)
-    model.set_weights(state["weights"])
-    model.compile(optimizer=optimizer, loss=loss)
-    saved = state.get("optimizer_variables")
-    if saved is not None:
-        model.optimizer.build(model.trainable_variables)
-        for variable, value in zip(model.optimizer.variables, saved):
-            variable.assign(value)
+@contextmanager
+def compiled_trainer(key, config, make_optimizer, make_loss):
+    """Lend a compiled network for ``config``, from the cache or newly built.
+
+    The borrower owns it until the block ends and must overwrite every
+    variable it depends on: weights, optimizer state and seed state. An
+    idle network is then returned to the cache, the oldest being dropped
+    beyond ``_MAX_IDLE_TRAINERS``.
+    """
+    with _TRAINERS_LOCK:
+        idle = _IDLE_TRAINERS.get(key)
+        trainer = idle.pop() if idle else None
+    if trainer is None:
+        trainer = build_network(config, np.zeros(3 * len(config["units"]) + 1))
+        trainer.compile(optimizer=make_optimizer(), loss=make_loss())
+        trainer.optimizer.build(trainer.trainable_variables)
+        trainer._initial_optimizer_state = optimizer_state(trainer)
+    try:
+        yield trainer
+    finally:
+        with _TRAINERS_LOCK:
+            _IDLE_TRAINERS.setdefault(key, []).append(trainer)
+            _IDLE_TRAINERS.move_to_end(key)
+            while sum(len(v) for v in _IDLE_TRAINERS.values()) > _MAX_IDLE_TRAINERS:
+                oldest = next(iter(_IDLE_TRAINERS))
+                _IDLE_TRAINERS[oldest].pop(0)
+                if not _IDLE_TRAINERS[oldest]:
+                    del _IDLE_TRAINERS[oldest]
+
+
+def clear_trainer_cache():
+    """Drop every idle compiled network, releasing its memory."""
+    with _TRAINERS_LOCK:
+        _IDLE_TRAINERS.clear()
+
+
+def optimizer_state(model):
+    """Return copies of the optimizer's variables (step count, moments)."""
+    return [_to_numpy(v) for v in model.optimizer.variables]
+
+
+def copy_variables(source, target):
+    """Copy every variable of one network into another of the same config.
+
+    Seed-generator states are variables too, so dropout masks continue
+    exactly as they would in ``source``.
+    """
+    for to, value in zip(target.variables, source.variables):
+        to.assign(value)
+
+
+def _to_numpy(variable):
+    return np.array(import_keras().ops.convert_to_numpy(variable))
+
+
+def set_optimizer_state(model, state):
+    for variable, value in zip(model.optimizer.variables, state):
+        variable.assign(value)
+
+
+def network_weights(model):
+    """Return copies of all variables of ``model``, seed states included."""
+    return [_to_numpy(v) for v in model.variables]
+
+
+def restore_network(config, weights):
+    """Rebuild a network from its config and the output of network_weights."""
+    model = build_network(config, np.zeros(3 * len(config["units"]) + 1))
+    for variable, value in zip(model.variables, weights):
+        variable.assign(value)
     return model

@@ -35,6 +35,39 @@ def _weighted_mean_std(values, weights):
     return mean, std
 
 
+def _text_to_float(values, name):
+    """Convert an array of text to float64, raising a ValueError naming ``name``.
+
+    ``validate_data(y_numeric=True)`` converts object arrays but passes text
+    arrays through, and text would fail later inside the arithmetic of fit.
+    """
+    if np.asarray(values).dtype.kind not in ("U", "S"):
+        return values
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except ValueError as exc:
+        raise ValueError(
+            f"{name} must contain numbers; {exc}. Convert text with "
+            "pd.to_numeric or np.asarray(..., dtype=float)."
+        ) from None
+
+
+def _target_mean_std(residual, targets, weights):
+    """Return the weighted mean and deviation of what the network learns.
+
+    A deviation below 1e-12 times the root mean square of the targets is
+    rounding noise: the baseline explains the targets exactly. That bound
+    then serves as the scale, so the network's output adds nothing visible
+    to the predictions, whatever the units of the targets.
+    """
+    mean = np.average(residual, axis=0, weights=weights)
+    std = np.sqrt(np.average((residual - mean) ** 2, axis=0, weights=weights))
+    floor = 1e-12 * np.sqrt(np.average(targets**2, axis=0, weights=weights))
+    std = np.maximum(std, floor)
+    # All-zero targets carry no scale; dividing by 1 keeps them finite.
+    return mean, np.where(std > 0, std, 1.0)
+
+
 class LSTMRegressor(RegressorMixin, BaseEstimator):
     """Long short-term memory network regressor on windows of past values.
 
@@ -387,6 +420,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             X = validate_data(self, X, dtype=np.float64, reset=reset)
             y = None
         else:
+            y = _text_to_float(y, "y")
             X, y = validate_data(
                 self, X, y, dtype=np.float64, multi_output=True, y_numeric=True,
                 reset=reset,
@@ -459,7 +493,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
                 X, Y, weights
             )
         residual = Y - self._baseline_values(X)
-        self.y_mean_, self.y_scale_ = _weighted_mean_std(residual, weights)
+        self.y_mean_, self.y_scale_ = _target_mean_std(residual, Y, weights)
 
     # -- fit and predict ---------------------------------------------------
 
@@ -524,14 +558,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             self._baseline_param = self.baseline
             self._fit_statistics(X, Y, weights)
             self.model_ = _network.build_network(config, seeds[:-2])
-            self.model_.compile(
-                optimizer=_network.make_optimizer(
-                    self.optimizer,
-                    self.learning_rate_init,
-                    self._routed("optimizer__"),
-                ),
-                loss=_network.make_loss(self.loss, self._routed("loss__")),
-            )
+            self._optimizer_state = None
             self.history_ = {}
             self.n_iter_ = 0
 
@@ -576,14 +603,35 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         dataset = _network.make_dataset(
             inputs, targets, weights, batch_size, self.shuffle, shuffle_seeds[0]
         )
-        history = self.model_.fit(
-            dataset,
-            epochs=self.epochs,
-            validation_data=validation,
-            callbacks=callbacks,
-            verbose=self.verbose,
-            shuffle=False,  # the dataset shuffles with its own seed
+        optimizer_routed = self._routed("optimizer__")
+        loss_routed = self._routed("loss__")
+        key = _network.trainer_key(
+            self._config,
+            (self.optimizer, self.learning_rate_init, optimizer_routed,
+             self.loss, loss_routed),
         )
+        with _network.compiled_trainer(
+            key,
+            self._config,
+            lambda: _network.make_optimizer(
+                self.optimizer, self.learning_rate_init, optimizer_routed
+            ),
+            lambda: _network.make_loss(self.loss, loss_routed),
+        ) as trainer:
+            _network.copy_variables(self.model_, trainer)
+            _network.set_optimizer_state(
+                trainer, self._optimizer_state or trainer._initial_optimizer_state
+            )
+            history = trainer.fit(
+                dataset,
+                epochs=self.epochs,
+                validation_data=validation,
+                callbacks=callbacks,
+                verbose=self.verbose,
+                shuffle=False,  # the dataset shuffles with its own seed
+            )
+            _network.copy_variables(trainer, self.model_)
+            self._optimizer_state = _network.optimizer_state(trainer)
         for key, values in history.history.items():
             self.history_.setdefault(key, []).extend(float(v) for v in values)
         self.n_iter_ += len(history.history.get("loss", []))
@@ -628,21 +676,14 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         state = self.__dict__.copy()
         model = state.pop("model_", None)
         if model is not None:
-            state["_network_state"] = _network.network_state(model)
+            state["_network_weights"] = _network.network_weights(model)
         return state
 
     def __setstate__(self, state):
-        network_state = state.pop("_network_state", None)
+        weights = state.pop("_network_weights", None)
         self.__dict__.update(state)
-        if network_state is not None:
-            self.model_ = _network.restore_network(
-                self._config,
-                network_state,
-                _network.make_optimizer(
-                    self.optimizer, self.learning_rate_init, self._routed("optimizer__")
-                ),
-                _network.make_loss(self.loss, self._routed("loss__")),
-            )
+        if weights is not None:
+            self.model_ = _network.restore_network(self._config, weights)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
