@@ -242,6 +242,7 @@ def recursive_forecast(estimator, series, steps):
     Returns
     -------
     forecast : ndarray of shape (steps,)
+        The forecasts, in the series' units, nearest step first.
 
     Examples
     --------
@@ -420,6 +421,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         Returns
         -------
         feature_names_out : ndarray of str objects
+            One name per output column, oldest lag first.
         """
         check_is_fitted(self)
         if input_features is not None:
