@@ -1,8 +1,8 @@
 """Tests of make_windows, last_window, recursive_forecast and SlidingWindowTransformer.
 
-Most series here hold their own time index as values (channel ``c`` holds
-``100 * c + t``), so every value in a window or target says exactly which
-time step it came from.
+Most series here carry their own time index as values: channel ``c`` at
+time ``t`` is ``100 * c + t``. Every value in a window or target then
+identifies the time step it came from.
 """
 
 import math
@@ -20,20 +20,25 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skforecast_lstm import SlidingWindowTransformer, make_windows
-from skforecast_lstm._windows import last_window, recursive_forecast
+from skforecast_lstm import (
+    SlidingWindowTransformer,
+    last_window,
+    make_windows,
+    recursive_forecast,
+)
 
 
 def _time_series(n, n_channels):
-    """Return an (n, n_channels) series whose channel c holds 100 * c + t."""
+    """Return an (n, n_channels) series whose channel c at time t is 100 * c + t."""
     return np.arange(n)[:, None] + 100.0 * np.arange(n_channels)
 
 
 def _reference_starts(n, window, horizon, stride):
     """Return window start positions by brute force, oldest first.
 
-    Every start from 0 to n - window - horizon is a candidate; the stride
-    keeps those an exact multiple of ``stride`` before the newest one.
+    Every start from 0 to n - window - horizon is a candidate. The stride
+    keeps the starts that lie an exact multiple of ``stride`` before the
+    newest one.
     """
     newest = n - window - horizon
     return [s for s in range(newest + 1) if (newest - s) % stride == 0]
@@ -432,10 +437,10 @@ def test_series_scaler_train_statistics(train_test):
 def test_window_scaler_no_leakage(train_test, scaler):
     """Rows made after training leave the fitted statistics and old rows alone.
 
-    Windows of the full series start with exactly the training windows, so
-    a pipeline fitted on the training windows must map those rows to the
-    same bits, and its statistics are the column statistics of the
-    training windows computed with NumPy.
+    Windows of the full series start with exactly the training windows.
+    A pipeline fitted on the training windows must map those rows to the
+    same bits, and its statistics must equal the column statistics of the
+    training windows, computed here with NumPy.
     """
     train, test = train_test
     X_train, _ = make_windows(train, window=3)
@@ -452,8 +457,8 @@ def test_window_scaler_no_leakage(train_test, scaler):
     if isinstance(fitted, MinMaxScaler):
         np.testing.assert_array_equal(fitted.data_min_, X_train.min(axis=0))
         np.testing.assert_array_equal(fitted.data_max_, X_train.max(axis=0))
-        # The newest full row [8, 9, 100] -> lag-1 column scaled by its
-        # training range 2..8.
+        # In the newest full row [8, 9, 100], the lag-1 value 100 is scaled
+        # by that column's training range 2..8.
         np.testing.assert_allclose(after[-1, -1], (100 - 2) / 6, rtol=1e-14)
     else:
         np.testing.assert_allclose(fitted.mean_, X_train.mean(axis=0), rtol=1e-14)
