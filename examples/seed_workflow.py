@@ -13,6 +13,12 @@ flaws fixed:
    persistence (tomorrow's open equals today's) and a ridge regression on
    the same windows.
 3. Plot the loss curves and the test predictions against the truth.
+4. Scan the test period for a structural break: a Chow test at every
+   admissible break of the regression of the next open on its 5 past
+   values, with the sup-F p-value from its asymptotic distribution.
+5. Trace how long a shock lives in the trained network (its impulse
+   response, averaged over the test windows) and in 20 random LSTM units
+   with peephole connections, as the tutorial did.
 
 Run it with ``python examples/seed_workflow.py``; the plots go to
 ``examples/output`` unless ``--output-dir`` says otherwise.
@@ -37,7 +43,12 @@ from sklearn.metrics import root_mean_squared_error  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-from skforecast_lstm import LSTMRegressor, make_windows  # noqa: E402
+from skforecast_lstm import (  # noqa: E402
+    ChowBreakTest,
+    LSTMImpulseSimulator,
+    LSTMRegressor,
+    make_windows,
+)
 from skforecast_lstm.datasets import load_sp500  # noqa: E402
 
 WINDOW = 5
@@ -102,6 +113,45 @@ def plot_predictions(y_test, predictions, path):
     plt.close(fig)
 
 
+def scan_for_break(X_test, y_test, path):
+    """Run the Chow sup-F scan on the test windows and save its plot."""
+    chow = ChowBreakTest(trim=0.15).fit(X_test, y_test)
+    print("\nChow test over the test period (next open on its 5 past values):")
+    print(chow.summary().to_string(float_format=lambda v: f"{v:.4g}"))
+    verdict = "a break" if chow.reject_ else "no break"
+    print(
+        f"sup-F = {chow.statistic_:.2f} at the break after {chow.break_date_.date()} "
+        f"(p = {chow.p_value_:.3g}): {verdict} at the 5 % level."
+    )
+    fig, ax = plt.subplots(figsize=(10, 4))
+    chow.plot(ax=ax)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def trace_impulses(model, X_test, random_state, network_path, units_path):
+    """Save the network's impulse response and the random-unit grid."""
+    response = LSTMImpulseSimulator.impulse_response(model, X_test, step=-1, size=10.0)
+    print(
+        "\nA rise of 10 points in the newest open moves the network's forecast "
+        f"by {response.forecast[0]:+.3f} points on average over the test windows "
+        f"(5-95 % band {response.forecast_lower[0]:+.3f} to "
+        f"{response.forecast_upper[0]:+.3f}); under persistence it would move "
+        "by exactly +10."
+    )
+    fig = response.plot()
+    fig.savefig(network_path, dpi=110)
+    plt.close(fig)
+
+    units = LSTMImpulseSimulator(
+        n_units=20, n_steps=30, peepholes=True, random_state=random_state
+    ).fit()
+    fig = units.simulate().plot()
+    fig.savefig(units_path, dpi=110)
+    plt.close(fig)
+
+
 def main(output_dir, random_state=0):
     started = time.perf_counter()
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -148,10 +198,25 @@ def main(output_dir, random_state=0):
         "newest open, so it does not need to extrapolate price levels."
     )
 
+    scan_for_break(X_test, y_test, output_dir / "chow_scan.png")
+    trace_impulses(
+        default,
+        X_test,
+        random_state,
+        output_dir / "impulse_network.png",
+        output_dir / "impulse_random_units.png",
+    )
+
     plot_losses(models, output_dir / "loss_curve.png")
     plot_predictions(y_test, predictions, output_dir / "predictions.png")
     print(f"\nPlots written to {output_dir.resolve()}:")
-    for name in ("loss_curve.png", "predictions.png"):
+    for name in (
+        "loss_curve.png",
+        "predictions.png",
+        "chow_scan.png",
+        "impulse_network.png",
+        "impulse_random_units.png",
+    ):
         print(f"  {name}")
     print(f"Finished in {time.perf_counter() - started:.1f} s.")
     return table
