@@ -1,14 +1,12 @@
 """Chow test for a structural break at a known date, and its sup-F scan.
 
-The scan evaluates the Chow F statistic at every admissible break from cumulative
-sums on an orthonormal basis of the design, so it costs one QR decomposition and
-a pass over the rows instead of one regression per candidate.
+The scan computes the Chow F statistic at every admissible break from
+cumulative sums on an orthonormal basis of the design, so it costs one QR
+decomposition and a pass over the rows instead of one regression per break.
 """
 
-import functools
 import numbers
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,48 +16,45 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-_TABLE_PATH = Path(__file__).resolve().parent / "data" / "supf_critical.npz"
+from ._supf_tables import load_null_table
 
-# Rows per block of the cumulative sums in the scan. Blocks bound the memory to
-# a few megabytes per coefficient pair, and restarting each block from an exact
+# Rows per block of the scan's cumulative sums. Blocks bound the memory to a
+# few megabytes per coefficient pair, and restarting each block from an exact
 # running total keeps the rounding error of the sums small.
 _BLOCK_ROWS = 1 << 15
 
 _EPS = np.finfo(np.float64).eps
 
-_TEST_NAMES = {"sup": "sup-F", "ave": "ave-F", "exp": "exp-F"}
-
-
 class ChowBreakTest(BaseEstimator):
-    """Chow test for a structural break in a linear regression, at a known or unknown date.
+    r"""Chow test for a structural break in a linear regression.
 
     ``fit(X, y)`` regresses ``y`` on the columns of ``X`` (plus an intercept)
-    and tests whether the coefficients differ between the rows before and
-    from a break on. With ``break_point`` given, it runs the classic Chow
-    (1960) F test at that break. With ``break_point=None``, it computes the
-    Chow F statistic at every admissible break and runs the sup-F test of
-    Andrews (1993) and the ave-F and exp-F tests of Andrews and Ploberger
-    (1994), with p-values from their asymptotic null distributions.
+    and tests whether the coefficients differ between the rows before a break
+    and the rows from the break on. With ``break_point`` given, it runs the
+    classic Chow (1960) F test at that break. With ``break_point=None``, it
+    computes the Chow F statistic at every admissible break and runs the
+    sup-F test of Andrews (1993) and the ave-F and exp-F tests of Andrews and
+    Ploberger (1994), with p-values from their asymptotic null distributions.
 
     Parameters
     ----------
     break_point : int, index label or None, default=None
-        Where the second regime starts. An integer is a row position and
-        equals the number of rows in the first regime, so ``X[:break_point]``
-        is regime one, whatever index ``X`` carries. Any other value is a
-        label of the pandas index of ``X`` (or of ``y`` when ``X`` has none):
-        the row with that label is the first row of regime two, as in
+        Where the second regime starts. An integer is a row position: the
+        number of rows in regime one, so ``X[:break_point]`` is regime one,
+        whatever index ``X`` carries. Any other value is a label of the
+        pandas index of ``X`` (or of ``y`` when ``X`` has none), and the row
+        with that label is the first row of regime two, as in
         ``y.loc[break_point:]``. For a label of an integer index, such as a
         year, pass ``X.index.get_loc(label)``. None scans every break
         between ``trim`` and ``1 - trim`` of the sample.
     trim : float, default=0.15
-        Fraction of the sample cut from each end of the scan: regime one
-        holds from ``floor(trim * n_samples)`` to
+        Fraction of the sample cut from each end of the scan, so regime one
+        has between ``floor(trim * n_samples)`` and
         ``n_samples - floor(trim * n_samples)`` rows. Must lie in
         [0.05, 0.45], the range of the tabulated null distributions. Ignored
         when ``break_point`` is given.
     alpha : float, default=0.05
-        Significance level of the test, in (0, 1); the scan needs it in
+        Significance level of the test, in (0, 1). The scan needs it in
         [0.001, 0.999], the range of the tabulated null distributions.
     fit_intercept : bool, default=True
         Whether to add a constant column to ``X``. No column is added when
@@ -68,47 +63,55 @@ class ChowBreakTest(BaseEstimator):
     Attributes
     ----------
     statistic_ : float
-        Classic-scale Chow F statistic at ``break_point``, or the sup-F
-        statistic (the largest Chow F of the scan). Multiply by
+        Chow F statistic at ``break_point``, or the sup-F statistic (the
+        largest Chow F of the scan), on the classic F scale. Multiply by
         ``n_regressors_`` for the Wald (chi-square) scale of Andrews (1993)
         and R's strucchange. ``inf`` when both regimes fit exactly.
     p_value_ : float
         Upper-tail p-value of ``statistic_``: from the F(k, n - 2k)
-        distribution at a known break, and from the simulated asymptotic
-        null distribution of sup-F for the scan. Scan p-values are clipped
-        to the table's range [0.001, 0.999].
+        distribution at a known break, and from the asymptotic null
+        distribution of sup-F for the scan, clipped to [0.001, 0.999].
     critical_value_ : float
-        Classic-scale critical value at level ``alpha``: the upper
+        Critical value at level ``alpha`` on the classic scale: the upper
         ``alpha`` quantile of F(k, n - 2k), or of the sup-F null
         distribution divided by k.
     reject_ : bool
         Whether ``statistic_`` exceeds ``critical_value_``, which rejects
         the null hypothesis of no break at level ``alpha``.
     break_index_ : int
-        Number of rows in regime one at the tested or most likely break, so
-        ``X[:break_index_]`` is regime one.
+        Number of rows in regime one at the tested break, or at the break
+        with the largest F in the scan. ``X[:break_index_]`` is regime one.
     break_date_ : object or None
-        Index label of the last row of regime one (the convention of R's
-        strucchange) when ``X`` or ``y`` is a pandas object, else None.
+        Index label of the last row of regime one, the date that R's
+        strucchange reports, when ``X`` or ``y`` is a pandas object; None for
+        arrays.
     candidates_ : ndarray of shape (n_candidates,)
-        Sizes of regime one at which the Chow F statistic was computed:
+        Sizes of regime one at which the Chow F statistic was computed;
         ``[break_index_]`` at a known break.
     f_statistics_ : ndarray of shape (n_candidates,)
-        Classic-scale Chow F statistic at each of ``candidates_``.
+        Chow F statistic at each of ``candidates_``, on the classic scale.
     ave_f_ : float or None
-        Mean of ``f_statistics_`` (classic scale; times k for the Wald
-        scale). None at a known break.
+        Mean of ``f_statistics_``, the ave-F statistic on the classic scale
+        (times k for the Wald scale). None at a known break.
     ave_f_p_value_ : float or None
-        Asymptotic p-value of the ave-F test. None at a known break.
+        Asymptotic p-value of the ave-F test, clipped to [0.001, 0.999].
+        None at a known break.
+    ave_f_critical_value_ : float or None
+        Critical value of the ave-F test at level ``alpha``, on the classic
+        scale of ``ave_f_``. None at a known break.
     exp_f_ : float or None
-        Exponential statistic of Andrews and Ploberger divided by k, so it is
-        on the classic scale like ``statistic_``:
-        ``log(mean(exp(k * f_statistics_ / 2))) / k``. None at a known break.
+        Exp-F statistic of Andrews and Ploberger divided by k, which puts it
+        on the classic scale: ``log(mean(exp(k * f_statistics_ / 2))) / k``.
+        Multiply by k for the Wald scale. None at a known break.
     exp_f_p_value_ : float or None
-        Asymptotic p-value of the exp-F test. None at a known break.
+        Asymptotic p-value of the exp-F test, clipped to [0.001, 0.999].
+        None at a known break.
+    exp_f_critical_value_ : float or None
+        Critical value of the exp-F test at level ``alpha``, on the classic
+        scale of ``exp_f_``. None at a known break.
     effective_trim_ : float or None
-        Symmetric trim whose null distribution the scan's p-values use. It
-        equals ``trim`` unless the minimum regime size or rank-deficient
+        Symmetric trim whose null distribution gives the scan's p-values.
+        It equals ``trim`` unless the minimum regime size or rank-deficient
         regimes narrowed the scan (see Notes). None at a known break.
     n_regressors_ : int
         Number of coefficients per regime k, the intercept included.
@@ -119,7 +122,7 @@ class ChowBreakTest(BaseEstimator):
     rss_ : float
         Residual sum of squares of the regression on all rows.
     rss_regimes_ : ndarray of shape (2,)
-        Residual sums of squares of the separate regressions of regime one
+        Residual sums of squares of the separate regressions on regime one
         and regime two at ``break_index_``.
     n_features_in_ : int
         Number of columns of ``X`` seen in ``fit``.
@@ -129,57 +132,63 @@ class ChowBreakTest(BaseEstimator):
 
     See Also
     --------
-    statsmodels.stats.diagnostic.breaks_cusumolsresid : CUSUM test, which
-        needs no break date and no trimming.
+    statsmodels.stats.diagnostic.breaks_cusumolsresid : CUSUM test of the
+        OLS residuals, which needs no break date and no trimming.
 
     Notes
     -----
     With :math:`RSS` from the regression on all :math:`n` rows and
-    :math:`RSS_1, RSS_2` from separate regressions on the two regimes, the
-    Chow statistic is
+    :math:`RSS_1, RSS_2` from separate regressions on the two regimes,
 
     .. math::
 
-        F = \\frac{(RSS - RSS_1 - RSS_2) / k}{(RSS_1 + RSS_2) / (n - 2k)},
+        F = \frac{(RSS - RSS_1 - RSS_2) / k}{(RSS_1 + RSS_2) / (n - 2k)},
 
-    F(k, n - 2k) distributed under the null hypothesis with normal errors.
-    Each regime needs at least k + 1 rows, so ``n_samples >= 2k + 2``.
+    which is F(k, n - 2k) distributed under the null hypothesis with
+    independent normal errors. Each regime needs at least k + 1 rows, so
+    ``n_samples >= 2k + 2``. Columns of the design that are linear
+    combinations of earlier ones are left out with a warning, and k is the
+    rank of the design.
 
-    The scan uses the QR decomposition :math:`X = QR` and the residuals
-    :math:`e` of the full regression. For regime one of size :math:`b`, with
-    :math:`A_b = \\sum_{i<b} q_i q_i^T` and :math:`s_b = \\sum_{i<b} q_i e_i`,
-    :math:`RSS_1 = \\sum_{i<b} e_i^2 - s_b^T A_b^{-1} s_b`, and regime two
-    likewise from the sums over :math:`i \\ge b`. The sums are cumulative and
-    the k-by-k systems are solved by a Cholesky factorisation vectorised over
-    the candidates, so the scan takes :math:`O(n k^3)` operations and never
+    The scan takes the QR decomposition :math:`X = QR` and the residuals
+    :math:`e` of the full regression. For regime one of size :math:`b`,
+    with :math:`A_b = \sum_{i<b} q_i q_i^T` and
+    :math:`s_b = \sum_{i<b} q_i e_i`,
+    :math:`RSS_1 = \sum_{i<b} e_i^2 - s_b^T A_b^{-1} s_b`; regime two uses
+    the sums over :math:`i \ge b`. The sums are cumulative, and the k-by-k
+    systems are solved by a Cholesky factorisation vectorised over the
+    candidates, so the scan takes :math:`O(n k^3)` operations. It never
     forms :math:`X^T X`, whose condition number is the square of that of
-    :math:`X`. A candidate whose regime design is numerically rank deficient
-    (a Cholesky pivot below :math:`10 k n \\epsilon` times its diagonal
-    entry, for example a dummy regressor that is constant within a regime)
-    is left out with a warning; adding rows never lowers the rank, so these
-    candidates lie at the ends of the scan.
+    :math:`X`. A candidate where a regime's design is numerically rank
+    deficient (a Cholesky pivot at most :math:`10 k n \epsilon` times its
+    diagonal entry), for example because a dummy regressor is constant
+    within the regime, is left out with a warning. Adding rows never lowers
+    the rank, so these candidates lie at the ends of the scan.
 
     On the Wald scale (k times the classic F), sup-F, ave-F and exp-F
     converge under the null hypothesis to the maximum, the mean and
-    :math:`\\log \\mathrm{mean} \\exp(Q/2)` of
-    :math:`Q(s) = \\lVert B_k(s) \\rVert^2 / (s (1 - s))` over
-    :math:`s \\in [\\pi, 1 - \\pi]`, where :math:`B_k` is a k-dimensional
-    Brownian bridge. The p-values come from quantiles of these laws,
-    simulated for k = 1, ..., 20 and trims 0.05, 0.10, ..., 0.45 (100,000
-    replications of bridges on 2,000 steps, by
-    ``benchmarks/simulate_supf_table.py``), interpolated linearly in the
-    log-odds of the trim and in the log of the p-value. A grid of 2,000
-    steps makes the 5% critical values about 1% lower than those of the
-    continuous process, as in the published tables. The law of the maximum
-    depends on the trims only through
-    :math:`\\lambda = \\pi_2 (1 - \\pi_1) / (\\pi_1 (1 - \\pi_2))`, so a
-    scan narrowed to :math:`[\\pi_1, \\pi_2]` uses the symmetric trim
-    :math:`1 / (1 + \\sqrt{\\lambda})`, as strucchange does; for ave-F and
-    exp-F this is an approximation.
+    :math:`\log \operatorname{mean} \exp(Q/2)` of
+    :math:`Q(s) = \lVert B_k(s) \rVert^2 / (s (1 - s))` over
+    :math:`s \in [\pi, 1 - \pi]`, where :math:`B_k` is a k-dimensional
+    Brownian bridge and :math:`\pi` the trim. The p-values come from
+    quantiles of these laws for k = 1, ..., 20 and trims 0.05, 0.10, ...,
+    0.45, simulated by ``benchmarks/simulate_supf_table.py`` (100,000
+    replications of bridges on 4,000 steps), and interpolated linearly in
+    the log-odds of the trim and in the log of the p-value. Their 5%
+    critical values agree with those of Andrews (1993) within 1.2%.
+    Like the published ones, they are slightly below those of the
+    continuous process, because a grid misses part of each maximum.
 
-    The asymptotic theory assumes stationary regressors and errors without
-    serial correlation; with trending or integrated regressors, or
-    autocorrelated errors, the p-values are not valid.
+    The law of the maximum depends on the trims only through
+    :math:`\lambda = \pi_2 (1 - \pi_1) / (\pi_1 (1 - \pi_2))`. A scan
+    narrowed to :math:`[\pi_1, \pi_2]` therefore uses the symmetric trim
+    :math:`1 / (1 + \sqrt{\lambda})`, as strucchange does; for ave-F and
+    exp-F this is an approximation. Between trim 0.45 and a single central
+    break, where k F is chi-square(k), the quantiles are interpolated.
+
+    The asymptotic theory assumes stationary regressors and serially
+    uncorrelated, homoskedastic errors. With trending or integrated
+    regressors, or autocorrelated errors, the p-values are not valid.
 
     References
     ----------
@@ -194,8 +203,8 @@ class ChowBreakTest(BaseEstimator):
 
     Examples
     --------
-    A shift in the mean after 24 of 40 observations, tested with an
-    intercept-only model (a constant column is used as the intercept):
+    A shift in the mean after 24 of 40 observations. A column of ones makes
+    the model intercept-only:
 
     >>> import numpy as np
     >>> from skforecast_lstm import ChowBreakTest
@@ -225,13 +234,15 @@ class ChowBreakTest(BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "break_point": ["no_validation"],
+        "break_point": "no_validation",
         "trim": [Interval(numbers.Real, 0.05, 0.45, closed="both")],
         "alpha": [Interval(numbers.Real, 0.0, 1.0, closed="neither")],
         "fit_intercept": ["boolean"],
     }
 
-    def __init__(self, break_point=None, trim=0.15, alpha=0.05, fit_intercept=True):
+    def __init__(
+        self, break_point=None, trim=0.15, alpha=0.05, fit_intercept=True
+    ):
         self.break_point = break_point
         self.trim = trim
         self.alpha = alpha
@@ -264,37 +275,64 @@ class ChowBreakTest(BaseEstimator):
         ------
         ValueError
             If the data contain NaN or infinity, if there are fewer than
-            2k + 2 rows, if the design or a regime is rank deficient, if
-            ``y`` is an exact linear function of ``X``, if ``break_point``
-            leaves fewer than k + 1 rows in a regime, or, for the scan, if
-            k exceeds 20 or ``alpha`` lies outside [0.001, 0.999].
+            2k + 2 rows, if every column is zero, or if ``y`` is an exact
+            linear function of ``X``. Also if ``break_point`` leaves fewer
+            than k + 1 rows in a regime or makes a regime rank deficient.
+            For the scan, also if k exceeds 20 or ``alpha`` lies outside
+            [0.001, 0.999].
         """
         index = _pandas_index(X, y)
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-
-        design, self.intercept_added_ = _make_design(X, self.fit_intercept)
-        n_samples, k = design.shape
-        _check_sample_size(n_samples, k)
-        self.n_regressors_ = k
-        self.df_ = (k, n_samples - 2 * k)
-
-        basis, residuals = _orthonormal_fit(design, y)
-        self.rss_ = float(residuals @ residuals)
-        if self.rss_ <= (100 * n_samples * _EPS) ** 2 * float(y @ y):
-            raise ValueError(
-                "y is an exact linear function of the columns of X (residual sum "
-                f"of squares {self.rss_:.3g}), so the Chow F statistic is 0/0 and "
-                "undefined. Check that y is not one of the columns of X."
-            )
+        basis, residuals = self._fit_full_regression(X, y)
 
         if self.break_point is None:
             self._fit_scan(basis, residuals)
         else:
+            n_samples, k = basis.shape
             position = _resolve_break_point(self.break_point, index, n_samples, k)
             self._fit_known_break(basis, residuals, position)
 
-        self.break_date_ = None if index is None else index[self.break_index_ - 1]
+        self.break_date_ = None
+        if index is not None:
+            label = index[self.break_index_ - 1]
+            # Report NumPy scalars of integer or float indexes as Python numbers.
+            is_numpy = isinstance(label, np.generic)
+            self.break_date_ = label.item() if is_numpy else label
         return self
+
+    def _fit_full_regression(self, X, y):
+        """Regress y on all rows and return the orthonormal basis and residuals."""
+        design, self.intercept_added_ = _make_design(X, self.fit_intercept)
+        basis, residuals, dropped = _orthonormal_fit(design, y)
+        n_samples, k = basis.shape
+        _check_sample_size(n_samples, k)
+        if dropped:
+            feature_names = getattr(self, "feature_names_in_", None)
+            names = _describe_columns(dropped, self.intercept_added_, feature_names)
+            if len(dropped) == 1:
+                finding = "is a linear combination of earlier columns and was"
+            else:
+                finding = "are linear combinations of earlier columns and were"
+            warnings.warn(
+                f"The design (X and the intercept) has rank {k}, not "
+                f"{design.shape[1]}: {names} {finding} left out, so each regime "
+                f"has k = {k} coefficients. Drop the redundant columns from X "
+                "to silence this warning.",
+                UserWarning,
+                stacklevel=4,
+            )
+
+        self.n_regressors_ = k
+        self.df_ = (k, n_samples - 2 * k)
+        self.rss_ = float(residuals @ residuals)
+        # The residuals of an exact fit are rounding errors of order eps |y|.
+        if self.rss_ <= (100 * _EPS) ** 2 * n_samples * float(y @ y):
+            raise ValueError(
+                "y is an exact linear function of the columns of X (residual "
+                f"sum of squares {self.rss_:.3g}), so every Chow F statistic is "
+                "0/0. Check that y is not one of the columns of X."
+            )
+        return basis, residuals
 
     def _fit_known_break(self, basis, residuals, position):
         n_samples, k = basis.shape
@@ -326,18 +364,21 @@ class ChowBreakTest(BaseEstimator):
         self.candidates_ = np.array([position])
         self.f_statistics_ = statistic
         self.rss_regimes_ = rss_regimes[:, 0]
-        self.ave_f_ = self.ave_f_p_value_ = None
-        self.exp_f_ = self.exp_f_p_value_ = None
+        self.ave_f_ = self.ave_f_p_value_ = self.ave_f_critical_value_ = None
+        self.exp_f_ = self.exp_f_p_value_ = self.exp_f_critical_value_ = None
         self.effective_trim_ = None
 
     def _fit_scan(self, basis, residuals):
         n_samples, k = basis.shape
-        table = _load_null_table()
+        table = load_null_table()
         _check_scan_supported(table, k, self.alpha)
 
         first, last = _scan_range(n_samples, k, self.trim)
         candidates = np.arange(first, last + 1)
-        forward, full_rank_one = _prefix_quadratic_forms(basis, residuals, first, last)
+        forward, full_rank_one = _prefix_quadratic_forms(
+            basis, residuals, first, last
+        )
+        # Regime two read backwards is a prefix of the reversed rows.
         backward, full_rank_two = _prefix_quadratic_forms(
             basis[::-1], residuals[::-1], n_samples - last, n_samples - first
         )
@@ -352,9 +393,9 @@ class ChowBreakTest(BaseEstimator):
             )
         if not full_rank.all():
             warnings.warn(
-                f"Left {np.count_nonzero(~full_rank)} of {candidates.size} candidate "
-                "breaks out of the scan because a regime's regressors are rank "
-                "deficient there; candidates_ lists the breaks that were tested.",
+                f"Left {np.count_nonzero(~full_rank)} of {candidates.size} "
+                "candidate breaks out of the scan because a regime's regressors "
+                "are rank deficient there; candidates_ lists the breaks tested.",
                 UserWarning,
                 stacklevel=4,
             )
@@ -374,12 +415,22 @@ class ChowBreakTest(BaseEstimator):
         self.effective_trim_ = trim
         self.statistic_ = float(statistics[best])
         self.ave_f_ = float(np.mean(statistics))
-        self.exp_f_ = float(logsumexp(0.5 * k * statistics) - np.log(statistics.size)) / k
+        # log(mean(exp(W / 2))) on the Wald scale W = k F, in log space so
+        # that statistics in the thousands do not overflow.
+        log_mean = logsumexp(0.5 * k * statistics) - np.log(statistics.size)
+        self.exp_f_ = float(log_mean) / k
 
+        # The table stores Wald-scale values, k times the classic scale.
         self.p_value_ = table.p_value("sup", k * self.statistic_, k, trim)
         self.ave_f_p_value_ = table.p_value("ave", k * self.ave_f_, k, trim)
         self.exp_f_p_value_ = table.p_value("exp", k * self.exp_f_, k, trim)
-        self.critical_value_ = table.critical_value("sup", self.alpha, k, trim) / k
+        critical = {
+            name: table.critical_value(name, self.alpha, k, trim) / k
+            for name in ("sup", "ave", "exp")
+        }
+        self.critical_value_ = critical["sup"]
+        self.ave_f_critical_value_ = critical["ave"]
+        self.exp_f_critical_value_ = critical["exp"]
         self.reject_ = bool(self.statistic_ > self.critical_value_)
 
     def summary(self):
@@ -389,32 +440,37 @@ class ChowBreakTest(BaseEstimator):
         -------
         summary : pandas.DataFrame
             Rows ``"Chow F"`` for a known break, or ``"sup-F"``, ``"ave-F"``
-            and ``"exp-F"`` for the scan. Columns: ``statistic`` (classic
-            scale), ``wald_statistic`` (k times ``statistic``, the scale of
-            R's strucchange), ``critical_value`` (classic scale, at
-            ``alpha``), ``p_value``, ``reject``, ``break_index`` and
-            ``break_date`` (the last row of regime one; missing for ave-F
-            and exp-F, which locate no break).
+            and ``"exp-F"`` for the scan. The columns are ``statistic`` on
+            the classic scale, ``wald_statistic`` (k times ``statistic``,
+            the scale of R's strucchange), ``critical_value`` at ``alpha``
+            on the classic scale, ``p_value`` and ``reject``. The columns
+            ``break_index`` and ``break_date`` (the last row of regime one)
+            are missing for ave-F and exp-F, because they locate no break.
         """
         check_is_fitted(self)
         k = self.n_regressors_
-        if self.break_point is not None:
-            rows = [("Chow F", self.statistic_, self.critical_value_, self.p_value_)]
-        else:
-            table = _load_null_table()
-            trim = self.effective_trim_
-            rows = [("sup-F", self.statistic_, self.critical_value_, self.p_value_)]
-            for name, value, p_value in (
-                ("ave", self.ave_f_, self.ave_f_p_value_),
-                ("exp", self.exp_f_, self.exp_f_p_value_),
-            ):
-                critical = table.critical_value(name, self.alpha, k, trim) / k
-                rows.append((_TEST_NAMES[name], value, critical, p_value))
+        rows = [
+            (
+                "Chow F" if self.ave_f_ is None else "sup-F",
+                self.statistic_,
+                self.critical_value_,
+                self.p_value_,
+            )
+        ]
+        if self.ave_f_ is not None:
+            rows.append(
+                ("ave-F", self.ave_f_, self.ave_f_critical_value_, self.ave_f_p_value_)
+            )
+            rows.append(
+                ("exp-F", self.exp_f_, self.exp_f_critical_value_, self.exp_f_p_value_)
+            )
 
-        names = [row[0] for row in rows]
+        index = pd.Index([row[0] for row in rows], name="test")
         statistic = np.array([row[1] for row in rows])
         critical = np.array([row[2] for row in rows])
-        located = [True] + [False] * (len(rows) - 1)
+        located = np.arange(len(rows)) == 0
+        break_index = [self.break_index_ if flag else None for flag in located]
+        break_date = [self.break_date_ if flag else None for flag in located]
         return pd.DataFrame(
             {
                 "statistic": statistic,
@@ -422,13 +478,10 @@ class ChowBreakTest(BaseEstimator):
                 "critical_value": critical,
                 "p_value": [row[3] for row in rows],
                 "reject": statistic > critical,
-                "break_index": pd.array(
-                    [self.break_index_ if flag else None for flag in located],
-                    dtype="Int64",
-                ),
-                "break_date": [self.break_date_ if flag else None for flag in located],
+                "break_index": pd.array(break_index, dtype="Int64"),
+                "break_date": pd.Series(break_date, index=index, dtype=object),
             },
-            index=pd.Index(names, name="test"),
+            index=index,
         )
 
     def plot(self, ax=None):
@@ -461,7 +514,7 @@ class ChowBreakTest(BaseEstimator):
         if ax is None:
             _, ax = plt.subplots()
         single = self.candidates_.size == 1
-        label = "Chow F" if self.break_point is not None else "sup-F"
+        label = "Chow F" if self.ave_f_ is None else "sup-F"
         ax.plot(
             self.candidates_,
             self.f_statistics_,
@@ -486,61 +539,6 @@ class ChowBreakTest(BaseEstimator):
         return ax
 
 
-class _NullTable:
-    """Simulated quantiles of the sup-F, ave-F and exp-F null distributions.
-
-    Arrays ``sup``, ``ave`` and ``exp`` have shape (n_regressors, n_trims,
-    n_probabilities) and hold Wald-scale quantiles at the upper-tail
-    probabilities ``probabilities``, written by
-    ``benchmarks/simulate_supf_table.py``.
-    """
-
-    def __init__(self, path):
-        with np.load(path) as data:
-            self.probabilities = data["probabilities"].astype(np.float64)
-            self.trims = data["trims"].astype(np.float64)
-            self.max_regressors = int(data["n_regressors"].max())
-            self.quantiles = {
-                name: data[name].astype(np.float64) for name in ("sup", "ave", "exp")
-            }
-
-    def quantile_curve(self, name, k, trim):
-        """Return quantiles at ``probabilities`` for one k and any trim in range.
-
-        The curves are interpolated linearly in the log-odds of the trim, the
-        variable through which the trim enters the law of the maximum.
-        """
-        curves = self.quantiles[name][k - 1]
-        log_odds = np.log((1.0 - self.trims) / self.trims)
-        target = np.log((1.0 - trim) / trim)
-        upper = int(np.clip(np.searchsorted(self.trims, trim), 1, self.trims.size - 1))
-        lower = upper - 1
-        weight = (target - log_odds[lower]) / (log_odds[upper] - log_odds[lower])
-        return (1.0 - weight) * curves[lower] + weight * curves[upper]
-
-    def p_value(self, name, statistic, k, trim):
-        """Return the upper-tail probability of a Wald-scale statistic."""
-        curve = self.quantile_curve(name, k, trim)
-        if statistic >= curve[0]:
-            return float(self.probabilities[0])
-        if statistic <= curve[-1]:
-            return float(self.probabilities[-1])
-        # Quantiles fall as the tail probability rises; np.interp needs
-        # increasing abscissae, so both arrays are reversed.
-        log_p = np.interp(statistic, curve[::-1], np.log(self.probabilities[::-1]))
-        return float(np.exp(log_p))
-
-    def critical_value(self, name, alpha, k, trim):
-        """Return the Wald-scale critical value at level ``alpha``."""
-        curve = self.quantile_curve(name, k, trim)
-        return float(np.interp(np.log(alpha), np.log(self.probabilities), curve))
-
-
-@functools.lru_cache(maxsize=1)
-def _load_null_table():
-    return _NullTable(_TABLE_PATH)
-
-
 def _pandas_index(X, y):
     """Return the index of X, or of y when X has none, or None for arrays."""
     for data in (X, y):
@@ -551,8 +549,8 @@ def _pandas_index(X, y):
 
 def _make_design(X, fit_intercept):
     """Return the design matrix and whether an intercept column was added."""
-    has_constant = X.shape[0] > 0 and bool(np.any(np.all(X == X[0], axis=0) & (X[0] != 0)))
-    if not fit_intercept or has_constant:
+    constant = np.all(X == X[0], axis=0) & (X[0] != 0)
+    if not fit_intercept or constant.any():
         return X, False
     return np.column_stack([np.ones(X.shape[0]), X]), True
 
@@ -560,28 +558,75 @@ def _make_design(X, fit_intercept):
 def _check_sample_size(n_samples, k):
     if n_samples < 2 * k + 2:
         raise ValueError(
-            f"The Chow test needs at least 2k + 2 = {2 * k + 2} samples for k = {k} "
-            f"coefficients per regime (k + 1 rows in each regime); got "
-            f"n_samples = {n_samples}. Pass more rows or fewer columns."
+            f"The Chow test needs at least 2k + 2 = {2 * k + 2} samples for "
+            f"k = {k} coefficients per regime (k + 1 rows in each regime); "
+            f"got n_samples = {n_samples}. Pass more rows or fewer columns."
         )
 
 
 def _orthonormal_fit(design, y):
-    """Return an orthonormal basis of the design's columns and the OLS residuals."""
+    """Return an orthonormal basis of the design's column space and the residuals.
+
+    Also returns the positions of design columns left out because they are
+    linear combinations of earlier ones. The basis spans the other columns.
+    """
+    n_samples, n_columns = design.shape
     basis, triangular = np.linalg.qr(design)
     singular_values = np.linalg.svd(triangular, compute_uv=False)
-    n_samples, k = design.shape
-    tolerance = singular_values[0] * max(n_samples, k) * _EPS
+    tolerance = singular_values[0] * max(n_samples, n_columns) * _EPS
     rank = int(np.count_nonzero(singular_values > tolerance))
-    if rank < k:
+    if rank == 0:
         raise ValueError(
-            f"The design matrix has rank {rank} but {k} columns (the intercept "
-            "included), so the coefficients are not identified. Remove constant, "
-            "duplicate or collinear columns of X, or set fit_intercept=False if X "
-            "already spans a constant."
+            "Every column of X is zero and no intercept was added, so there is "
+            "nothing to regress y on. Pass nonzero regressors or set "
+            "fit_intercept=True."
         )
+    dropped = []
+    if rank < n_columns:
+        independent = _independent_columns(design)
+        dropped = [
+            column for column in range(n_columns) if column not in independent
+        ]
+        basis, _ = np.linalg.qr(design[:, independent])
     residuals = y - basis @ (basis.T @ y)
-    return basis, residuals
+    return basis, residuals, dropped
+
+
+def _independent_columns(design):
+    """Return the positions of the columns that are not in the span of earlier ones.
+
+    Like R's ``lm``, this keeps the intercept and the first of several collinear
+    columns. A column counts as dependent when the part of it orthogonal to the
+    kept columns has less than 1e-7 of its norm, the default ``tol`` of R's
+    ``lm.fit``.
+    """
+    independent = []
+    directions = np.empty((design.shape[0], 0))
+    for position in range(design.shape[1]):
+        column = design[:, position]
+        norm = np.linalg.norm(column)
+        residual = column - directions @ (directions.T @ column)
+        # A second projection removes what rounding left of the first.
+        residual -= directions @ (directions.T @ residual)
+        length = np.linalg.norm(residual)
+        if length > 1e-7 * norm:
+            independent.append(position)
+            directions = np.column_stack([directions, residual / length])
+    return independent
+
+
+def _describe_columns(positions, intercept_added, feature_names):
+    """Return readable names of design columns, for messages."""
+    offset = 1 if intercept_added else 0
+    names = []
+    for position in positions:
+        if intercept_added and position == 0:
+            names.append("the intercept")
+        elif feature_names is not None:
+            names.append(repr(str(feature_names[position - offset])))
+        else:
+            names.append(f"column {position - offset}")
+    return ", ".join(names)
 
 
 def _resolve_break_point(break_point, index, n_samples, k):
@@ -590,9 +635,9 @@ def _resolve_break_point(break_point, index, n_samples, k):
         position = int(break_point)
     elif index is None:
         raise ValueError(
-            f"break_point={break_point!r} is not an integer row position, and X and y "
-            "carry no index to look it up in. Pass the number of rows in regime one, "
-            "or pandas objects whose index contains the label."
+            f"break_point={break_point!r} is not an integer row position, and "
+            "X and y carry no index to look it up in. Pass the number of rows "
+            "in regime one, or pandas objects whose index contains the label."
         )
     else:
         try:
@@ -623,16 +668,17 @@ def _resolve_break_point(break_point, index, n_samples, k):
 def _check_scan_supported(table, k, alpha):
     if k > table.max_regressors:
         raise ValueError(
-            f"The sup-F scan supports at most {table.max_regressors} coefficients per "
-            f"regime (columns of X plus the intercept); got k = {k}. Use fewer columns, "
-            "or pass break_point for a Chow test at a known break."
+            f"The sup-F scan supports at most {table.max_regressors} "
+            "coefficients per regime (columns of X plus the intercept); got "
+            f"k = {k}. Use fewer columns, or pass break_point for a Chow test "
+            "at a known break."
         )
     low, high = table.probabilities[0], table.probabilities[-1]
     if not low <= alpha <= high:
         raise ValueError(
             f"alpha={alpha!r} is outside [{low:g}, {high:g}], the range of the "
-            "tabulated sup-F null distribution. Choose alpha in that range, or pass "
-            "break_point for a Chow test at a known break."
+            "tabulated sup-F null distribution. Choose alpha in that range, or "
+            "pass break_point for a Chow test at a known break."
         )
 
 
@@ -656,30 +702,21 @@ def _effective_trim(first, last, n_samples, trim):
     low, high = first / n_samples, last / n_samples
     ratio = high * (1.0 - low) / (low * (1.0 - high))
     equivalent = 1.0 / (1.0 + np.sqrt(ratio))
-    effective = max(trim, float(equivalent))
-    if effective > 0.45 + 1e-12:
-        raise ValueError(
-            f"The scan covers only regime-one sizes {first} to {last} of "
-            f"{n_samples} rows, a trim of {effective:.3f}, beyond the largest "
-            "tabulated trim 0.45, because each regime needs k + 1 rows. Pass more "
-            "rows or fewer columns, or pass break_point for a Chow test at a "
-            "known break."
-        )
-    return min(effective, 0.45)
+    return min(max(trim, float(equivalent)), 0.5)
 
 
 def _chow_statistics(forms, rss, n_samples, k):
     """Return classic-scale Chow F statistics and the regime RSS.
 
-    ``forms`` holds, for regime one and two, the quadratic form
+    ``forms`` contains, for regime one and two, the quadratic form
     ``s^T A^{-1} s`` (the drop in that regime's RSS from refitting its own
     coefficients) and the sum of squared full-sample residuals in the
     regime. Both may be arrays over candidates.
     """
-    rss_regimes = np.array(
-        [np.maximum(np.asarray(energy) - np.asarray(quadratic), 0.0) for quadratic, energy in forms]
-    ).reshape(2, -1)
-    numerator = sum(np.asarray(quadratic) for quadratic, _ in forms).reshape(-1)
+    quadratics = [np.atleast_1d(quadratic) for quadratic, _ in forms]
+    energies = [np.atleast_1d(energy) for _, energy in forms]
+    rss_regimes = np.maximum(np.array(energies) - np.array(quadratics), 0.0)
+    numerator = quadratics[0] + quadratics[1]
     denominator = rss_regimes.sum(axis=0)
     # Regimes that fit to rounding error make F infinite, not a ratio of noise.
     exact = denominator <= 10 * n_samples * _EPS * rss
@@ -692,11 +729,12 @@ def _chow_statistics(forms, rss, n_samples, k):
 
 
 def _prefix_quadratic_forms(basis, residuals, first, last):
-    """Return per prefix size m = first..last the terms of the regime's RSS.
+    """Return the RSS terms of the first m rows, for m = first, ..., last.
 
-    For the first m rows, ``A_m = sum q_i q_i^T`` and ``s_m = sum q_i e_i``;
-    returns ``((s_m^T A_m^{-1} s_m, sum e_i^2), full_rank)`` as arrays over m.
-    The sums run in blocks that restart from exact running totals.
+    With ``A_m = sum q_i q_i^T`` and ``s_m = sum q_i e_i`` over the first m
+    rows, the result is ``((s_m^T A_m^{-1} s_m, sum e_i^2), full_rank)``,
+    each an array over m. The sums run in blocks that restart from exact
+    running totals.
     """
     n_samples, k = basis.shape
     rows_i, rows_j = np.tril_indices(k)
@@ -717,8 +755,8 @@ def _prefix_quadratic_forms(basis, residuals, first, last):
         block_basis = np.ascontiguousarray(basis[start:stop].T)
         block_residuals = residuals[start:stop]
 
-        # Inclusive cumulative sums over the block's rows; prefix size
-        # start + j holds the running total plus the first j rows.
+        # Inclusive cumulative sums over the block's rows. Prefix size
+        # start + j takes the running total plus the block's first j rows.
         gram_sums = np.cumsum(block_basis[rows_i] * block_basis[rows_j], axis=1)
         cross_sums = np.cumsum(block_basis * block_residuals, axis=1)
         energy_sums = np.cumsum(block_residuals**2)
@@ -733,7 +771,9 @@ def _prefix_quadratic_forms(basis, residuals, first, last):
         energies[block][1:] += energy_sums[:-1]
 
         matrix = _unpack_lower(gram_block, pair_index, k)
-        quadratic[block], full_rank[block] = _quadratic_forms(matrix, cross_block, n_samples)
+        quadratic[block], full_rank[block] = _quadratic_forms(
+            matrix, cross_block, n_samples
+        )
 
         gram = gram + gram_sums[:, -1]
         cross = cross + cross_sums[:, -1]
@@ -743,7 +783,10 @@ def _prefix_quadratic_forms(basis, residuals, first, last):
 
 def _unpack_lower(packed, pair_index, k):
     """Return a k-by-k nested list of views into packed lower-triangle rows."""
-    return [[packed[pair_index[(max(i, j), min(i, j))]] for j in range(k)] for i in range(k)]
+    return [
+        [packed[pair_index[(max(i, j), min(i, j))]] for j in range(k)]
+        for i in range(k)
+    ]
 
 
 def _quadratic_forms(matrix, vector, n_samples):
