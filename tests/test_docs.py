@@ -23,6 +23,8 @@ DOCUMENTED_MODULES = [
 
 # Pages under docs/ whose examples are doctests cheap enough to run here.
 DOCTEST_PAGES = [
+    "chow.rst",
+    "impulse.rst",
     "windows_and_leakage.rst",
 ]
 
