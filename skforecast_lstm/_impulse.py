@@ -2,13 +2,13 @@
 
 :class:`LSTMImpulseSimulator` has two uses. As a scikit-learn transformer it
 draws many independent single LSTM units with random weights and steps them
-through input sequences; :meth:`LSTMImpulseSimulator.simulate` records the
-gates and states of every unit after a shock. Its static method
+through input sequences, and :meth:`LSTMImpulseSimulator.simulate` records
+the gates and states of every unit after a shock. Its static method
 :meth:`LSTMImpulseSimulator.impulse_response` shocks one value of the input
 window of a fitted network and records how the forecast and every LSTM
 layer's gates and states move. Both return an :class:`ImpulseResponse`.
 
-All arithmetic is NumPy float64 (see ``_lstm_numpy``); Keras is imported
+All arithmetic is NumPy float64 (see ``_lstm_numpy``). Keras is imported
 only to read a model's layers, and matplotlib only to plot.
 """
 
@@ -166,9 +166,9 @@ class ImpulseResponse:
             ``layer``, ``unit``, ``quantity``, ``step``, ``value`` (the mean
             response), ``lower``, ``upper`` (NaN without bands) and
             ``baseline`` (the mean level without the shock). Rows with
-            layer ``"input"`` hold the shock as the network sees it, with
-            the channel in ``unit``. Rows with layer ``"forecast"`` hold the
-            forecast response, with the output index in ``unit`` and the
+            layer ``"input"`` contain the shock as the network receives
+            it, with the channel in ``unit``. Rows with layer ``"forecast"``
+            contain the forecast response, with the output index in ``unit`` and the
             last step of the window in ``step``.
         """
         if self.kind == "units":
@@ -179,9 +179,7 @@ class ImpulseResponse:
             ]
             return pd.concat(blocks, ignore_index=True)
 
-        blocks = [
-            _tidy_block("input", self.input, layer="input", baseline=np.nan)
-        ]
+        blocks = [_tidy_block("input", self.input, layer="input")]
         for index, name in enumerate(self.layer_names):
             for quantity in QUANTITIES:
                 blocks.append(
@@ -214,10 +212,10 @@ class ImpulseResponse:
     def plot(self, *, layer=0, units=None, axes=None):
         """Draw the six-panel grid of input, gates, cell state and output.
 
-        For units, each panel holds one line per unit, as in the 2016
-        notebook. For a network, each panel holds the mean response of each
+        For units, each panel draws one line per unit, as in the 2016
+        notebook. For a network, each panel draws the mean response of each
         unit of one LSTM layer with its band shaded, and the input panel
-        holds the shock as the network sees it.
+        draws the shock as the network receives it.
 
         Parameters
         ----------
@@ -267,7 +265,7 @@ class ImpulseResponse:
         axes = np.asarray(axes, dtype=object).ravel()
         if axes.size != len(_PANELS):
             raise ValueError(
-                f"axes must hold {len(_PANELS)} matplotlib Axes, one per panel; "
+                f"axes must contain {len(_PANELS)} matplotlib Axes, one per panel; "
                 f"got {axes.size}."
             )
         figure = axes[0].figure
@@ -310,23 +308,24 @@ class ImpulseResponse:
         return text
 
 
-def _tidy_block(quantity, values, **columns):
-    """Return the rows of one (n_units, n_steps) array as a tidy DataFrame."""
+def _tidy_block(quantity, values, layer=None, lower=None, upper=None, baseline=None):
+    """Return the rows of one (n_units, n_steps) array as a tidy DataFrame.
+
+    Without ``layer`` the frame has the columns of the units result; with it,
+    also ``layer``, ``lower``, ``upper`` and ``baseline`` (NaN where None).
+    """
     n_units, n_steps = values.shape
-    data = {}
-    if "layer" in columns:
-        data["layer"] = columns["layer"]
-    data["unit"] = np.repeat(np.arange(n_units), n_steps)
-    data["quantity"] = quantity
-    data["step"] = np.tile(np.arange(n_steps), n_units)
-    data["value"] = np.ravel(values)
-    if "layer" in columns:
-        for name in ("lower", "upper", "baseline"):
-            extra = columns.get(name)
-            data[name] = np.nan if extra is None else np.ravel(extra) * np.ones(
-                n_units * n_steps
-            )
-    return pd.DataFrame(data)
+    data = {
+        "unit": np.repeat(np.arange(n_units), n_steps),
+        "quantity": quantity,
+        "step": np.tile(np.arange(n_steps), n_units),
+        "value": np.ravel(values),
+    }
+    if layer is None:
+        return pd.DataFrame(data)
+    for name, extra in (("lower", lower), ("upper", upper), ("baseline", baseline)):
+        data[name] = np.nan if extra is None else np.ravel(extra)
+    return pd.DataFrame({"layer": layer, **data})
 
 
 def _band_values(bands, index, quantity):
@@ -352,8 +351,8 @@ class LSTMImpulseSimulator(TransformerMixin, BaseEstimator):
     """Impulse responses of random LSTM units and of fitted LSTM networks.
 
     Random units: ``fit`` draws ``n_units`` independent single LSTM units,
-    each with one input and scalar weights, and :meth:`simulate` feeds them
-    a unit spike at step 0 (or any input sequence) and records the input
+    each with one input and scalar weights. :meth:`simulate` feeds them a
+    unit spike at step 0 (or any input sequence) and records the input
     gate, forget gate, candidate, cell state, output gate and unit output
     of every unit at every step. ``transform`` feeds each row of ``X`` to
     every unit as an input sequence and returns one quantity per unit after
@@ -384,7 +383,7 @@ class LSTMImpulseSimulator(TransformerMixin, BaseEstimator):
         and of the input sequences ``transform`` expects when ``fit`` is
         called without ``X``.
     peepholes : bool, default=True
-        Whether the gates see the cell state through peephole weights.
+        Whether the gates read the cell state through peephole weights.
     gate_activation : str, default="sigmoid"
         Activation of the input, forget and output gates, named as in
         ``keras.activations`` (element-wise ones only, such as
@@ -448,16 +447,16 @@ class LSTMImpulseSimulator(TransformerMixin, BaseEstimator):
     >>> print(result.input[0])
     [1. 0. 0. 0.]
     >>> print(np.round(result.layers[0].hidden_state, 3))
-    [[ 0.432  0.226  0.138  0.121]
-     [ 0.039  0.072  0.099  0.123]
-     [-0.208 -0.121 -0.127 -0.126]]
+    [[ 0.034  0.026  0.024  0.023]
+     [ 0.027  0.055  0.081  0.104]
+     [-0.44  -0.246 -0.285 -0.309]]
 
     ``transform`` treats each row as an input sequence:
 
     >>> X = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
     >>> print(np.round(simulator.transform(X), 3))
-    [[ 0.121  0.123 -0.126]
-     [ 0.079  0.165 -0.139]]
+    [[ 0.023  0.104 -0.309]
+     [ 0.021  0.107 -0.314]]
     """
 
     _parameter_constraints = {
@@ -549,7 +548,7 @@ class LSTMImpulseSimulator(TransformerMixin, BaseEstimator):
         # Steps on axis 0, rows on axis 1 and a length-1 axis that
         # broadcasts against the units.
         inputs = X.T[:, :, np.newaxis]
-        _, final = self._run(inputs, initial_state=None, record=())
+        _, final = self._run(inputs, initial_state=None, record=False)
         return final[self.quantity]
 
     def get_feature_names_out(self, input_features=None):
@@ -600,7 +599,7 @@ class LSTMImpulseSimulator(TransformerMixin, BaseEstimator):
         Returns
         -------
         result : ImpulseResponse
-            With ``kind="units"``; ``result.layers[0]`` holds the
+            With ``kind="units"``. ``result.layers[0]`` contains the
             trajectories of all units, each of shape (n_units, n_steps).
         """
         check_is_fitted(self)
@@ -610,7 +609,7 @@ class LSTMImpulseSimulator(TransformerMixin, BaseEstimator):
         else:
             inputs = self._check_shock(shock)
         state = _check_unit_state(initial_state, self.n_units)
-        paths, _ = self._run(inputs, initial_state=state, record=QUANTITIES)
+        paths, _ = self._run(inputs, initial_state=state, record=True)
         fed = np.broadcast_to(inputs.T, (self.n_units, inputs.shape[0]))
         return ImpulseResponse(
             kind="units",
@@ -646,7 +645,9 @@ class LSTMImpulseSimulator(TransformerMixin, BaseEstimator):
                 f"n_steps); got shape {values.shape}."
             )
         if inputs.shape[0] < 1:
-            raise ValueError("shock must hold at least one step; got an empty array.")
+            raise ValueError(
+                "shock must contain at least one step; got an empty array."
+            )
         if not np.all(np.isfinite(inputs)):
             raise ValueError(
                 "shock contains NaN or infinite values; pass finite inputs."
@@ -718,20 +719,21 @@ class LSTMImpulseSimulator(TransformerMixin, BaseEstimator):
         >>> from skforecast_lstm._impulse import LSTMImpulseSimulator
         >>> model = keras.Sequential(
         ...     [keras.Input((4, 1)), keras.layers.LSTM(2), keras.layers.Dense(1)])
-        >>> model.set_weights([np.full(w.shape, 0.5) for w in model.get_weights()])
+        >>> model.set_weights([np.full(w.shape, 0.5) for w in model.weights])
         >>> result = LSTMImpulseSimulator.impulse_response(model, size=1.0)
         >>> print(np.round(result.forecast, 4))
-        [0.0767]
+        [0.0725]
         >>> print(np.round(result.layers[0].hidden_state, 4))
-        [[0.1452 0.0478 0.0235 0.0123]
-         [0.1452 0.0478 0.0235 0.0123]]
+        [[0.1953 0.1538 0.1134 0.0725]
+         [0.1953 0.1538 0.1134 0.0725]]
         """
         network_model, estimator = _unwrap_model(model)
         network = read_keras_network(network_model)
         n_timesteps, n_channels = _window_shape(network, estimator, X)
         step_index = _check_index("step", step, n_timesteps, "time steps")
         channel_index = _check_index("channel", channel, n_channels, "channels")
-        if isinstance(size, bool) or not isinstance(size, Real) or not np.isfinite(size):
+        is_number = isinstance(size, Real) and not isinstance(size, bool)
+        if not is_number or not np.isfinite(size):
             raise ValueError(f"size must be a finite number; got {size!r}.")
         levels = _check_band(band)
 
@@ -746,7 +748,9 @@ class LSTMImpulseSimulator(TransformerMixin, BaseEstimator):
         for start in range(0, n_windows, chunk):
             stop = min(start + chunk, n_windows)
             base = _take_rows(windows, start, stop)
-            shocked = _add_shock(base, step_index, channel_index, float(size), n_channels)
+            shocked = _add_shock(
+                base, step_index, channel_index, float(size), n_channels
+            )
             inputs_base = _network_input(network, estimator, base)
             inputs_shocked = _network_input(network, estimator, shocked)
             chunk_states = _slice_states(states, start, stop)
@@ -896,12 +900,12 @@ def _window_shape(network, estimator, X):
     return n_timesteps, network.n_channels
 
 
-def _check_index(name, value, length, what):
+def _check_index(name, value, length, axis_name):
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise ValueError(f"{name} must be an integer; got {value!r}.")
     if not -length <= value < length:
         raise ValueError(
-            f"{name}={value} is out of range: the window has {length} {what}, "
+            f"{name}={value} is out of range: the window has {length} {axis_name}, "
             f"so use {-length} to {length - 1}."
         )
     return int(value) % length
@@ -951,22 +955,22 @@ def _baseline_windows(X, network, estimator, n_timesteps, n_channels):
     shape = values.shape
     if estimator is None:
         valid = values.ndim == 3 and shape[1:] == (n_timesteps, n_channels)
-        wanted = f"(n_windows, {n_timesteps}, {n_channels})"
+        expected_shape = f"(n_windows, {n_timesteps}, {n_channels})"
     else:
         valid = (values.ndim == 2 and shape[1] == expected_2d) or (
             values.ndim == 3 and shape[1:] == (n_timesteps, n_channels)
         )
-        wanted = (
+        expected_shape = (
             f"(n_windows, {expected_2d}) rows or (n_windows, {n_timesteps}, "
             f"{n_channels}) windows"
         )
     if not valid:
         raise ValueError(
-            f"X has shape {shape}, but the model reads {wanted}. For one window "
-            f"add a leading axis, e.g. X[np.newaxis]."
+            f"X has shape {shape}, but the model reads {expected_shape}. For "
+            f"one window add a leading axis, e.g. X[np.newaxis]."
         )
     if shape[0] < 1:
-        raise ValueError("X holds no windows; pass at least one row.")
+        raise ValueError("X contains no windows; pass at least one row.")
     if not np.all(np.isfinite(values)):
         raise ValueError("X contains NaN or infinite values; pass finite windows.")
     return windows
@@ -987,7 +991,7 @@ def _add_shock(windows, step, channel, size, n_channels):
     elif shocked.ndim == 3:
         shocked[:, step, channel] += size
     else:
-        # 2-D rows hold the window oldest step first, channels fastest.
+        # 2-D rows contain the window oldest step first, channels fastest.
         shocked[:, step * n_channels + channel] += size
     return shocked
 
@@ -1050,7 +1054,7 @@ def _check_network_state(initial_state, network, n_windows):
         pairs = None
     if pairs is None or len(pairs) != n_layers:
         raise ValueError(
-            f"initial_state must hold one (h0, c0) pair per LSTM layer, "
+            f"initial_state must contain one (h0, c0) pair per LSTM layer, "
             f"{n_layers} in all; got {initial_state!r}."
         )
     states = []

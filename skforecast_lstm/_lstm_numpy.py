@@ -3,7 +3,7 @@
 Two recurrences live here. :func:`run_units` steps many independent single
 LSTM units at once, with element-wise weights and optional peepholes.
 :func:`run_lstm_layer` steps one Keras LSTM layer, with full weight matrices
-and no peepholes, in the same order of operations as Keras 3's
+and no peepholes, with the equations and gate order of Keras 3's
 ``LSTMCell``. :func:`read_keras_network` copies the weights and activations
 of a chain of Keras LSTM and Dense layers into NumPy arrays. Keras is
 imported inside that function only, so importing this module stays cheap.
@@ -38,26 +38,36 @@ def _linear(x):
     return x
 
 
-def _sigmoid(x):
-    # 1 / (1 + exp(-x)) through one exp and in-place steps, which is faster
-    # than scipy.special.expit here. exp overflows to inf for x < -709 and
-    # the result is then exactly 0.
-    out = np.negative(x)
+def _sigmoid_into(x, out):
+    # 1 / (1 + exp(-x)) through one exp and in-place steps. On 10,000 values
+    # with NumPy 2.4 on x86-64 (AVX2) this measured about 1.2 times faster
+    # than scipy.special.expit. exp overflows to inf for x < -709, and the
+    # result is then exactly 0.
+    np.negative(x, out=out)
     with np.errstate(over="ignore"):
         np.exp(out, out=out)
     out += 1.0
     return np.reciprocal(out, out=out)
 
 
-def _tanh(x):
-    # 1 - 2 / (exp(2x) + 1), which needs one exp and is faster than np.tanh
-    # on float64 here. The absolute error is a few 1e-16.
-    out = np.multiply(x, 2.0)
+def _tanh_into(x, out):
+    # 1 - 2 / (exp(2x) + 1) needs one exp. On 10,000 values with NumPy 2.4
+    # on x86-64 (AVX2) it measured about 2 times faster than np.tanh, and
+    # it differed from np.tanh by at most 4e-16 on [-800, 800].
+    np.multiply(x, 2.0, out=out)
     with np.errstate(over="ignore"):
         np.exp(out, out=out)
     out += 1.0
     np.divide(2.0, out, out=out)
     return np.subtract(1.0, out, out=out)
+
+
+def _sigmoid(x):
+    return _sigmoid_into(x, np.empty(np.shape(x)))
+
+
+def _tanh(x):
+    return _tanh_into(x, np.empty(np.shape(x)))
 
 
 def _relu(x):
@@ -78,7 +88,8 @@ def _elu(x):
 
 
 def _selu(x):
-    return _SELU_SCALE * np.where(x > 0.0, x, _SELU_ALPHA * np.expm1(np.minimum(x, 0.0)))
+    negative = _SELU_ALPHA * np.expm1(np.minimum(x, 0.0))
+    return _SELU_SCALE * np.where(x > 0.0, x, negative)
 
 
 def _softplus(x):
@@ -214,14 +225,14 @@ def run_units(
     gate_activation,
     cell_activation,
     initial_state=None,
-    record=QUANTITIES,
+    record=True,
 ):
     """Step independent single LSTM units through a sequence of inputs.
 
     Each unit has one input and its own scalar weights, so every operation is
     element-wise and all units advance together; only time is looped over.
-    With peepholes the input and forget gates see ``c[t-1]`` and the output
-    gate sees ``c[t]`` (Gers and Schmidhuber, 2000).
+    With peepholes the input and forget gates read ``c[t-1]`` and the output
+    gate reads ``c[t]`` (Gers and Schmidhuber, 2000).
 
     Parameters
     ----------
@@ -241,21 +252,22 @@ def run_units(
     initial_state : tuple of (h0, c0) or None
         Hidden and cell state before the first step, broadcastable to the
         state shape. None starts both at zero.
-    record : iterable of str
-        Quantities from :data:`QUANTITIES` to store at every step.
+    record : bool
+        Whether to store every quantity at every step.
 
     Returns
     -------
     paths : dict of str to ndarray of shape (n_steps, *state_shape)
-        The recorded quantities at every step.
+        Every quantity of :data:`QUANTITIES` at every step, views of one
+        array. Empty when ``record`` is False.
     final : dict of str to ndarray of shape state_shape
         All six quantities after the last step.
     """
-    gate = ELEMENTWISE_ACTIVATIONS[gate_activation]
-    squash = ELEMENTWISE_ACTIVATIONS[cell_activation]
     n_steps = inputs.shape[0]
     if n_steps < 1:
-        raise ValueError(f"inputs must hold at least one step, got shape {inputs.shape}.")
+        raise ValueError(
+            f"inputs must contain at least one step, got shape {inputs.shape}."
+        )
     state_shape = np.broadcast_shapes(inputs.shape[1:], input_weights.shape[1:])
     h = np.zeros(state_shape)
     c = np.zeros(state_shape)
@@ -274,36 +286,88 @@ def run_units(
     batch_axes = (1,) * (len(state_shape) - inputs.ndim + 1) + inputs.shape[1:]
     inputs = inputs.reshape((n_steps, 1) + batch_axes)
 
-    paths = {name: np.empty((n_steps,) + state_shape) for name in record}
-    recorded = [(QUANTITIES.index(name), path) for name, path in paths.items()]
+    gate = _activation_into(gate_activation)
+    squash = _activation_into(cell_activation)
+    n_state = int(np.prod(state_shape))
+    # Each step writes its six quantities, in the order of QUANTITIES, into
+    # one (6, *state_shape) slot: a row of the record, or one of two
+    # alternating scratch slots when only the final step is kept.
+    if record:
+        slots = np.empty((n_steps, len(QUANTITIES)) + state_shape)
+    else:
+        slots = np.empty((2, len(QUANTITIES)) + state_shape)
+    scratch = np.empty((4,) + state_shape)
     # The input part x * w + b of all four gates does not depend on the
     # state, so it is computed for a block of steps at a time, with the
     # gates on axis 1.
-    block = max(1, _BLOCK_ELEMENTS // (4 * int(np.prod(state_shape))))
+    block = max(1, _BLOCK_ELEMENTS // (4 * n_state))
     for start in range(0, n_steps, block):
         steps = inputs[start : start + block]
         projected = steps * input_weights + bias
         for offset in range(len(steps)):
-            z = projected[offset]
-            z += recurrent_weights * h
-            if peephole_weights is not None:
-                z[:2] += peephole_weights[:2] * c
-            input_forget = gate(z[:2])
-            i = input_forget[0]
-            f = input_forget[1]
-            g = squash(z[2])
-            c = f * c + i * g
-            z_o = z[3]
-            if peephole_weights is not None:
-                z_o += peephole_weights[2] * c
-            o = gate(z_o)
-            h = o * squash(c)
-
-            values = (i, f, g, c, o, h)
-            for index, path in recorded:
-                path[start + offset] = values[index]
-    final = dict(zip(QUANTITIES, values))
+            t = start + offset
+            out = slots[t] if record else slots[t % 2]
+            _unit_step(
+                projected[offset],
+                h,
+                c,
+                recurrent_weights,
+                peephole_weights,
+                gate,
+                squash,
+                out,
+                scratch,
+            )
+            c = out[3]
+            h = out[5]
+    final = {name: out[index].copy() for index, name in enumerate(QUANTITIES)}
+    paths = {}
+    if record:
+        paths = {name: slots[:, index] for index, name in enumerate(QUANTITIES)}
     return paths, final
+
+
+def _activation_into(name):
+    """Return a function (x, out) that writes activation ``name`` into out."""
+    if name == "sigmoid":
+        return _sigmoid_into
+    if name == "tanh":
+        return _tanh_into
+    function = ELEMENTWISE_ACTIVATIONS[name]
+
+    def activation_into(x, out):
+        out[...] = function(x)
+        return out
+
+    return activation_into
+
+
+def _unit_step(
+    z, h, c, recurrent_weights, peephole_weights, gate, squash, out, scratch
+):
+    """Advance single units one step, writing (i, f, g, c, o, h) into ``out``.
+
+    ``z`` contains x * w + b of the four gates on axis 0 and is overwritten,
+    as is ``scratch``, a (4, *state_shape) buffer. ``out`` must not share
+    memory with ``h`` or ``c``.
+    """
+    np.multiply(recurrent_weights, h, out=scratch)
+    z += scratch
+    if peephole_weights is not None:
+        np.multiply(peephole_weights[:2], c, out=scratch[:2])
+        z[:2] += scratch[:2]
+    gate(z[:2], out[:2])
+    squash(z[2], out[2])
+    input_gate, forget_gate, candidate, cell = out[0], out[1], out[2], out[3]
+    np.multiply(forget_gate, c, out=cell)
+    np.multiply(input_gate, candidate, out=scratch[0])
+    cell += scratch[0]
+    if peephole_weights is not None:
+        np.multiply(peephole_weights[2], cell, out=scratch[0])
+        z[3] += scratch[0]
+    gate(z[3], out[4])
+    squash(cell, scratch[0])
+    np.multiply(out[4], scratch[0], out=out[5])
 
 
 @dataclass(frozen=True)
@@ -506,14 +570,17 @@ def read_keras_network(model):
     TypeError
         If ``model`` is not a ``keras.Model``.
     ValueError
-        If the model is not built, branches, or holds another kind of layer.
+        If the model is not built, branches, or contains another kind of
+        layer.
     """
     import keras
 
     if not isinstance(model, keras.Model):
         raise TypeError(
             f"model must be a fitted LSTMRegressor or a keras.Model, got an "
-            f"object of type {type(model).__name__}."
+            f"object of type {type(model).__name__}. For a Pipeline that ends "
+            f"in an LSTMRegressor, pass pipeline[-1] and windows transformed "
+            f"by pipeline[:-1]."
         )
     try:
         model_inputs = model.inputs
@@ -548,6 +615,9 @@ def read_keras_network(model):
     for layer in model.layers:
         if isinstance(layer, keras.layers.InputLayer):
             continue
+        # NOTE: layer.input is the input of the layer's first call, so a
+        # layer first called in another graph is rejected here even when
+        # this model uses it as a plain chain.
         if layer.input is not expected_input:
             raise ValueError(
                 f"Layer {layer.name!r} of Keras model {model.name!r} does not "

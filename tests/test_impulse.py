@@ -164,7 +164,7 @@ def test_unit_three_steps_by_hand():
     f0 = sigmoid(-0.4 * 1.0 + 1.0)  # sigmoid(0.6) = 0.645656
     g0 = math.tanh(1.0 * 1.0)  # tanh(1) = 0.761594
     c0 = f0 * 0.0 + i0 * g0  # 0.474061
-    o0 = sigmoid(0.3 * 1.0 - 0.2 + 0.6 * c0)  # output peephole sees c0: 0.594943
+    o0 = sigmoid(0.3 * 1.0 - 0.2 + 0.6 * c0)  # output peephole reads c0: 0.594943
     h0 = o0 * math.tanh(c0)  # 0.262652
     # Step 1: x=0.
     i1 = sigmoid(0.2 * h0 + 0.3 * c0)  # 0.548534
@@ -433,9 +433,9 @@ def test_activation_table_matches_keras(keras):
     x = x.reshape(5, 33)
     for name, function in ACTIVATIONS.items():
         keras_values = np.asarray(keras.activations.get(name)(x))
-        # Loose by float64 standards because the TensorFlow backend rounds
-        # some constants, such as leaky_relu's slope 0.2, to float32 even for
-        # float64 input; a wrong formula would still be off by far more.
+        # The tolerance is loose by float64 standards because the TensorFlow
+        # backend rounds some constants, such as leaky_relu's slope 0.2, to
+        # float32 even for float64 input. A wrong formula is off by far more.
         assert_allclose(function(x), keras_values, rtol=1e-7, atol=1e-8, err_msg=name)
 
 
@@ -757,7 +757,7 @@ def test_network_initial_state_shapes(two_layer):
         from_shared.baseline[0].cell_state, from_rows.baseline[0].cell_state
     )
     assert not np.allclose(from_shared.forecast_baseline, from_zero.forecast_baseline)
-    with pytest.raises(ValueError, match="one \\(h0, c0\\) pair per LSTM layer, 2 in all"):
+    with pytest.raises(ValueError, match=r"one \(h0, c0\) pair per LSTM layer, 2 in"):
         LSTMImpulseSimulator.impulse_response(model, X, initial_state=shared[:1])
     with pytest.raises(ValueError, match=r"h0 for layer 'second' has shape \(3,\)"):
         LSTMImpulseSimulator.impulse_response(
@@ -844,9 +844,10 @@ def test_regressor_forecast_response_in_target_units(regressor):
     assert_allclose(
         result.forecast_baseline, [model.predict(windows).mean()], atol=1e-9
     )
-    # The estimator standardises inputs, so the network sees the shock
-    # divided by the input scale.
-    assert_allclose(result.input[0, -1], 0.5 / model.x_scale_[0], rtol=1e-12)
+    # The input panel shows the shock after the estimator's own mapping
+    # (scaling, and differencing under baseline="last").
+    network_shock = model._network_input(shocked) - model._network_input(windows)
+    assert_allclose(result.input, network_shock.mean(axis=0).T, rtol=1e-12)
 
     three_d = LSTMImpulseSimulator.impulse_response(
         model, windows[:, :, None], step=-1, size=0.5
@@ -959,7 +960,7 @@ def test_network_plot_bands_on_given_axes(pyplot, two_layer):
     assert len(axes.flat[0].lines) == 2
     assert len(axes.flat[3].lines) == 1
     assert len(axes.flat[3].collections) == 1
-    with pytest.raises(ValueError, match="axes must hold 6 matplotlib Axes"):
+    with pytest.raises(ValueError, match="axes must contain 6 matplotlib Axes"):
         result.plot(axes=axes.flat[:3])
     with pytest.raises(ValueError, match="layer=2 is not the index"):
         result.plot(layer=2)
