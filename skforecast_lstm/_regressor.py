@@ -1,8 +1,11 @@
 """LSTMRegressor: a Keras 3 LSTM network as a scikit-learn regressor."""
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -497,7 +500,9 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
 
     # -- fit and predict ---------------------------------------------------
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> LSTMRegressor:
         """Train the network on rows of past values and their targets.
 
         Parameters
@@ -649,7 +654,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         prediction = z * self.y_scale_ + self.y_mean_ + self._baseline_values(X)
         return prediction[:, 0] if self._y_1d else prediction
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict the targets of rows of past values.
 
         Parameters

@@ -1,9 +1,12 @@
 """From a series to rows of past values, and lag selection on those rows."""
 
+from __future__ import annotations
+
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -83,7 +86,13 @@ def _target_columns(target, channels):
     },
     prefer_skip_nested_validation=True,
 )
-def make_windows(series, window, horizon=1, stride=1, target=None):
+def make_windows(
+    series: ArrayLike,
+    window: int,
+    horizon: int = 1,
+    stride: int = 1,
+    target: str | int | list | tuple | None = None,
+) -> tuple[np.ndarray | pd.DataFrame, np.ndarray | pd.Series | pd.DataFrame]:
     """Cut a series into rows of past values and the values that follow.
 
     Each row of ``X`` holds the ``window`` values that precede its target,
@@ -187,7 +196,7 @@ def make_windows(series, window, horizon=1, stride=1, target=None):
     },
     prefer_skip_nested_validation=True,
 )
-def last_window(series, window):
+def last_window(series: ArrayLike, window: int) -> np.ndarray | pd.DataFrame:
     """Return the row of past values that forecasts the step after the series.
 
     Parameters
@@ -221,7 +230,7 @@ def last_window(series, window):
     return pd.DataFrame(X, columns=lag_names(channels, window))
 
 
-def recursive_forecast(estimator, series, steps):
+def recursive_forecast(estimator, series: ArrayLike, steps: int) -> np.ndarray:
     """Forecast ``steps`` values ahead by feeding forecasts back as inputs.
 
     Each prediction is appended to the series and the newest window is
@@ -353,7 +362,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         self.lag_step = lag_step
         self.n_channels = n_channels
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> SlidingWindowTransformer:
         """Work out the channel layout and which columns to keep.
 
         Parameters
@@ -393,7 +402,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         ).ravel()
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Keep the selected lags of each row.
 
         Parameters

@@ -5,7 +5,7 @@ from importlib import resources
 import pandas as pd
 
 
-def load_sp500():
+def load_sp500() -> pd.DataFrame:
     """Load daily S&P 500 index prices, 1999-01-04 to 2018-12-31.
 
     The 5,031 trading days come from the ``sp500`` data set of the ``arch``
