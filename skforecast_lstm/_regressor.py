@@ -151,7 +151,9 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         as an improvement.
     callbacks : list of keras callbacks or None, default=None
         Extra Keras callbacks. Each fit uses deep copies, so the objects
-        passed here are never changed.
+        passed here are never changed. Training runs up to 32 gradient steps
+        per call into Keras, so batch-level callback hooks fire once per
+        call; epoch-level hooks fire every epoch.
     shuffle : bool, default=True
         Shuffle the training rows before each epoch.
     verbose : int, default=0
