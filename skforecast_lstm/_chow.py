@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._supf_tables import load_null_table
+from ._windows import as_numbers
 
 # Rows per block of the scan's cumulative sums. Blocks bound the memory to a
 # few megabytes per coefficient pair, and restarting each block from an exact
@@ -276,12 +277,15 @@ class ChowBreakTest(BaseEstimator):
         ValueError
             If the data contain NaN or infinity, if there are fewer than
             2k + 2 rows, if every column is zero, or if ``y`` is an exact
-            linear function of ``X``. Also if ``break_point`` leaves fewer
-            than k + 1 rows in a regime or makes a regime rank deficient.
+            linear function of ``X``. Also if the sum of squares of ``y``
+            overflows float64, which values from about 1e154 on do, and if
+            ``break_point`` leaves fewer than k + 1 rows in a regime or
+            makes a regime rank deficient.
             For the scan, also if k exceeds 20 or ``alpha`` lies outside
             [0.001, 0.999].
         """
         index = _pandas_index(X, y)
+        X, y = as_numbers(X, "X"), as_numbers(y, "y")
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         basis, residuals = self._fit_full_regression(X, y)
 
@@ -324,9 +328,18 @@ class ChowBreakTest(BaseEstimator):
 
         self.n_regressors_ = k
         self.df_ = (k, n_samples - 2 * k)
+        with np.errstate(over="ignore"):
+            y_energy = float(y @ y)
+        if not np.isfinite(y_energy):
+            raise ValueError(
+                f"y contains values up to {np.max(np.abs(y)):.3g}, whose sum of "
+                "squares overflows float64, so the residual sums of squares are "
+                "infinite. Divide y by a constant, such as its largest absolute "
+                "value, which leaves the Chow F statistics and p-values unchanged."
+            )
         self.rss_ = float(residuals @ residuals)
         # The residuals of an exact fit are rounding errors of order eps |y|.
-        if self.rss_ <= (100 * _EPS) ** 2 * n_samples * float(y @ y):
+        if self.rss_ <= (100 * _EPS) ** 2 * n_samples * y_energy:
             raise ValueError(
                 "y is an exact linear function of the columns of X (residual "
                 f"sum of squares {self.rss_:.3g}), so every Chow F statistic is "
@@ -604,6 +617,12 @@ def _independent_columns(design):
     directions = np.empty((design.shape[0], 0))
     for position in range(design.shape[1]):
         column = design[:, position]
+        # The test is relative, so scaling to a largest entry of 1 changes
+        # nothing but keeps the norms of columns near 1e200 or 1e-200 from
+        # overflowing to inf or underflowing to 0.
+        largest = np.max(np.abs(column))
+        if largest > 0:
+            column = column / largest
         norm = np.linalg.norm(column)
         residual = column - directions @ (directions.T @ column)
         # A second projection removes what rounding left of the first.

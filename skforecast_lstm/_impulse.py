@@ -29,6 +29,7 @@ from ._lstm_numpy import (
     run_network,
     run_units,
 )
+from ._windows import as_numbers
 
 # Panels of the six-panel grid, in the order of the 2016 notebook.
 _PANELS = (
@@ -516,7 +517,7 @@ class LSTMImpulseSimulator(TransformerMixin, BaseEstimator):
             if hasattr(self, "feature_names_in_"):
                 del self.feature_names_in_
         else:
-            validate_data(self, X, dtype=np.float64, reset=True)
+            validate_data(self, as_numbers(X, "X"), dtype=np.float64, reset=True)
 
         rng = check_random_state(self.random_state)
         shape = (4, self.n_units)
@@ -544,6 +545,7 @@ class LSTMImpulseSimulator(TransformerMixin, BaseEstimator):
             sequence, starting from zero states.
         """
         check_is_fitted(self)
+        X = as_numbers(X, "X")
         X = validate_data(self, X, dtype=np.float64, reset=False)
         # Steps on axis 0, rows on axis 1 and a length-1 axis that
         # broadcasts against the units.
@@ -634,7 +636,7 @@ class LSTMImpulseSimulator(TransformerMixin, BaseEstimator):
 
     def _check_shock(self, shock):
         """Return ``shock`` as float64 inputs with steps on axis 0."""
-        values = np.array(shock, dtype=np.float64)
+        values = np.array(as_numbers(shock, "shock"), dtype=np.float64)
         if values.ndim == 1:
             inputs = values[:, np.newaxis]
         elif values.ndim == 2 and values.shape[0] == self.n_units:
@@ -947,9 +949,9 @@ def _baseline_windows(X, network, estimator, n_timesteps, n_channels):
                 "a Keras model; got a DataFrame."
             )
         windows = X.copy()
-        values = windows.to_numpy(dtype=np.float64)
+        values = as_numbers(windows, "X").to_numpy(dtype=np.float64)
     else:
-        windows = np.array(X, dtype=np.float64)
+        windows = np.array(as_numbers(X, "X"), dtype=np.float64)
         values = windows
     expected_2d = n_timesteps * n_channels
     shape = values.shape

@@ -13,6 +13,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import _network
 from ._layout import Layout, infer_layout
+from ._windows import as_numbers
 
 _ROUTED_PREFIXES = ("optimizer__", "loss__")
 # early_stopping="auto" holds out a validation slice from this many rows on.
@@ -36,23 +37,6 @@ def _weighted_mean_std(values, weights):
     # A constant column carries no scale; dividing by 1 keeps it finite.
     std = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), std, 1.0)
     return mean, std
-
-
-def _text_to_float(values, name):
-    """Convert an array of text to float64, raising a ValueError naming ``name``.
-
-    ``validate_data(y_numeric=True)`` converts object arrays but passes text
-    arrays through, and text would fail later inside the arithmetic of fit.
-    """
-    if np.asarray(values).dtype.kind not in ("U", "S"):
-        return values
-    try:
-        return np.asarray(values, dtype=np.float64)
-    except ValueError as exc:
-        raise ValueError(
-            f"{name} must contain numbers; {exc}. Convert text with "
-            "pd.to_numeric or np.asarray(..., dtype=float)."
-        ) from None
 
 
 def _target_mean_std(residual, targets, weights):
@@ -415,7 +399,14 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
 
     def _validate_X(self, X, y="no_validation", reset=True):
         """Return 2-D float64 rows of X, and y, with the 3-D shape recorded."""
+        X = as_numbers(X, "X")
         shape = getattr(X, "shape", None)
+        if shape is not None and len(shape) > 3:
+            # validate_data's own message would say that only 2-D is allowed.
+            raise ValueError(
+                f"X must be 2-D (n_samples, n_features) or 3-D (n_samples, "
+                f"timesteps, channels); got an array of shape {tuple(shape)}."
+            )
         steps_channels = None
         if shape is not None and len(shape) == 3 and not hasattr(X, "columns"):
             X = np.asarray(X)
@@ -425,7 +416,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             X = validate_data(self, X, dtype=np.float64, reset=reset)
             y = None
         else:
-            y = _text_to_float(y, "y")
+            y = as_numbers(y, "y")
             X, y = validate_data(
                 self, X, y, dtype=np.float64, multi_output=True, y_numeric=True,
                 reset=reset,
@@ -563,7 +554,9 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         if not continuing:
             self._config = config
             self._baseline_param = self.baseline
-            self._fit_statistics(X, Y, weights)
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._fit_statistics(X, Y, weights)
+            self._check_statistics_finite(X, Y)
             self.model_ = _network.build_network(config, seeds[:-2])
             self._optimizer_state = None
             self.history_ = {}
@@ -571,6 +564,21 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
 
         self._train(X, Y, weights, shuffle_seeds=seeds[-2:])
         return self
+
+    def _check_statistics_finite(self, X, Y):
+        """Raise a ValueError if squaring X or y overflowed in _fit_statistics."""
+        statistics = [self.x_mean_, self.x_scale_, self.y_mean_, self.y_scale_]
+        if self.baseline_coef_ is not None:
+            statistics += [self.baseline_coef_, self.baseline_intercept_]
+        if all(np.isfinite(values).all() for values in statistics):
+            return
+        largest = max(np.abs(X).max(), np.abs(Y).max())
+        raise ValueError(
+            f"X or y contains values up to {largest:.3g}, too large to "
+            "standardise in float64, because their squares overflow and every "
+            "prediction would be NaN. Divide X and y by a common factor, such "
+            "as a power of ten, and multiply the predictions by it."
+        )
 
     def _train(self, X, Y, weights, shuffle_seeds):
         """Run Keras's training loop and record the history."""

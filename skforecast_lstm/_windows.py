@@ -57,6 +57,40 @@ def _series_to_array(series):
     return values, channels, index
 
 
+def as_numbers(data, name):
+    """Convert text or object arrays to float64, naming ``name`` if that fails.
+
+    ``validate_data`` converts text itself, but its error names only the bad
+    value ("could not convert string to float: 'a'"), and it passes a text
+    ``y`` through unconverted. Numbers stored as text or objects pass. A
+    ValueError (text) or TypeError (other objects) keeps NumPy's message.
+    pandas objects are only checked, so that they keep their column names
+    and index; other numeric data is returned unchanged.
+    """
+    if isinstance(data, pd.DataFrame):
+        kinds = {getattr(dtype, "kind", "O") for dtype in data.dtypes}
+    else:
+        dtype = getattr(data, "dtype", None)
+        if dtype is None:
+            try:
+                dtype = np.asarray(data).dtype
+            except (TypeError, ValueError):
+                return data  # ragged input: validate_data reports the shape
+        kinds = {getattr(dtype, "kind", "O")}
+    if not kinds & {"O", "U", "S"}:
+        return data
+    try:
+        values = np.asarray(data, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(
+            f"{name} must contain numbers, but converting it to float failed: "
+            f"{exc}. Convert text columns with pd.to_numeric or drop them."
+        ) from None
+    if isinstance(data, (pd.DataFrame, pd.Series)):
+        return data
+    return values
+
+
 def _target_columns(target, channels):
     """Return the positions of the target channels."""
     if target is None:
@@ -265,7 +299,7 @@ def recursive_forecast(estimator, series: ArrayLike, steps: int) -> np.ndarray:
     array([20., 21., 22.])
     """
     check_is_fitted(estimator)
-    if not isinstance(steps, Integral) or steps < 1:
+    if isinstance(steps, bool) or not isinstance(steps, Integral) or steps < 1:
         raise ValueError(f"steps must be a positive integer; got {steps!r}.")
     values, _, _ = _series_to_array(series)
     if values.shape[1] != 1:
@@ -378,6 +412,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         self._validate_params()
+        X = as_numbers(X, "X")
         X = validate_data(self, X, dtype=np.float64)
         layout = infer_layout(
             X.shape[1], getattr(self, "feature_names_in_", None), self.n_channels
@@ -416,6 +451,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
             The kept lags, oldest first and channel-minor.
         """
         check_is_fitted(self)
+        X = as_numbers(X, "X")
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return X[:, self.columns_]
 
