@@ -6,6 +6,7 @@ Keras is imported inside these functions, never at module level, so that
 
 import copy
 import threading
+import warnings
 from collections import OrderedDict
 from contextlib import contextmanager
 
@@ -35,6 +36,9 @@ _SEED_RANGE = 2**31 - 1
 _IDLE_TRAINERS = OrderedDict()
 _TRAINERS_LOCK = threading.Lock()
 _MAX_IDLE_TRAINERS = 16
+# (backend, activation, recurrent_activation) already checked for float32
+# operations by _warn_if_float32_ops.
+_FLOAT64_CHECKED = set()
 # Gradient steps per call into the compiled training function. Running
 # several steps per call halves the cost of small fits on TensorFlow, whose
 # per-call overhead exceeds a small step's arithmetic; results are the same.
@@ -53,6 +57,27 @@ def import_keras():
     return keras
 
 
+def _check_float64_backend(keras):
+    """Raise unless the Keras backend can compute in float64.
+
+    JAX turns float64 requests into float32, with only a warning, until
+    its ``jax_enable_x64`` option is on. The option changes default dtypes
+    for all JAX code in the process, so the estimator does not set it.
+    """
+    if keras.backend.backend() != "jax":
+        return
+    import jax
+
+    if not jax.config.jax_enable_x64:
+        raise RuntimeError(
+            "LSTMRegressor computes in float64, but JAX has jax_enable_x64="
+            "False, so the Keras JAX backend would compute in float32. Set "
+            "the environment variable JAX_ENABLE_X64=1 before starting "
+            "Python, or call jax.config.update('jax_enable_x64', True) "
+            "before the first fit or unpickling."
+        )
+
+
 def build_network(config, seeds):
     """Build the float64 LSTM network that ``config`` describes.
 
@@ -61,6 +86,7 @@ def build_network(config, seeds):
     initialiser, so the same seeds give the same initial weights.
     """
     keras = import_keras()
+    _check_float64_backend(keras)
     dtype = "float64"
     inputs = keras.Input(shape=(config["n_steps"], config["n_channels"]), dtype=dtype)
     hidden = inputs
@@ -86,7 +112,57 @@ def build_network(config, seeds):
         dtype=dtype,
         name="output",
     )(hidden)
-    return keras.Model(inputs, outputs, name="lstm_regressor")
+    model = keras.Model(inputs, outputs, name="lstm_regressor")
+    _warn_if_float32_ops(model, config)
+    return model
+
+
+def _warn_if_float32_ops(model, config):
+    """Warn if the network computes some operations in float32.
+
+    Keras 3's type promotion (``keras.backend.result_type``) maps float64
+    to float32 on the JAX and PyTorch backends, so some operations on
+    float64 tensors return float32. In Keras 3.15 these are matrix
+    products on PyTorch (the Dense output layer) and tanh on JAX. The
+    check compares the new network with a float64 NumPy forward pass on a
+    few windows, once per backend and pair of activations in a process.
+    """
+    keras = import_keras()
+    key = (keras.backend.backend(), config["activation"], config["recurrent_activation"])
+    if key in _FLOAT64_CHECKED:
+        return
+    _FLOAT64_CHECKED.add(key)
+    from ._lstm_numpy import read_keras_network, run_network
+
+    try:
+        network = read_keras_network(model)
+    except ValueError:
+        return  # an activation without a NumPy version cannot be checked
+    inputs = np.random.default_rng(0).normal(
+        size=(4, config["n_steps"], config["n_channels"])
+    )
+    expected = run_network(network, inputs)[1]
+    # A call with training=False still advances the dropout seed state, which
+    # must stay as the seeds set it, so every variable is put back.
+    saved = network_weights(model)
+    try:
+        actual = predict_network(model, inputs)
+    finally:
+        for variable, value in zip(model.variables, saved):
+            variable.assign(value)
+    error = float(np.max(np.abs(actual - expected)))
+    if error > 1e-12 * max(1.0, float(np.max(np.abs(expected)))):
+        warnings.warn(
+            f"On the Keras {key[0]} backend, the network computes some "
+            f"operations in float32 although its weights and inputs are "
+            f"float64: its output differs from a float64 NumPy forward pass "
+            f"by {error:.1e}. Keras {keras.__version__} maps float64 results "
+            f"to float32 on the JAX and PyTorch backends (matrix products on "
+            f"PyTorch, tanh on JAX), so predictions have float32 precision. "
+            f"Use KERAS_BACKEND=tensorflow for float64 throughout.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def make_optimizer(optimizer, learning_rate, routed):
