@@ -5,11 +5,14 @@ cumulative sums on an orthonormal basis of the design, so it costs one QR
 decomposition and a pass over the rows instead of one regression per break.
 """
 
+from __future__ import annotations
+
 import numbers
 import warnings
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, _fit_context
@@ -255,7 +258,7 @@ class ChowBreakTest(BaseEstimator):
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> ChowBreakTest:
         """Run the Chow test at ``break_point``, or the sup-F scan.
 
         Parameters
@@ -446,7 +449,7 @@ class ChowBreakTest(BaseEstimator):
         self.exp_f_critical_value_ = critical["exp"]
         self.reject_ = bool(self.statistic_ > self.critical_value_)
 
-    def summary(self):
+    def summary(self) -> pd.DataFrame:
         """Return the test results as a DataFrame with one row per test.
 
         Returns

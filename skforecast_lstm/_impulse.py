@@ -12,11 +12,14 @@ All arithmetic is NumPy float64 (see ``_lstm_numpy``). Keras is imported
 only to read a model's layers, and matplotlib only to plot.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -155,7 +158,7 @@ class ImpulseResponse:
         """Number of time steps of every trajectory."""
         return self.input.shape[1]
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """Return every trajectory as a tidy DataFrame, one value per row.
 
         Returns
@@ -495,7 +498,7 @@ class LSTMImpulseSimulator(TransformerMixin, BaseEstimator):
         self.quantity = quantity
         self.random_state = random_state
 
-    def fit(self, X=None, y=None):
+    def fit(self, X: ArrayLike | None = None, y: None = None) -> LSTMImpulseSimulator:
         """Draw the weights of ``n_units`` random units.
 
         Parameters
@@ -530,7 +533,7 @@ class LSTMImpulseSimulator(TransformerMixin, BaseEstimator):
         self.peephole_weights_ = peephole_weights
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Feed each row of ``X`` to every unit as an input sequence.
 
         Parameters
@@ -584,7 +587,9 @@ class LSTMImpulseSimulator(TransformerMixin, BaseEstimator):
             [f"unit{k}_{self.quantity}" for k in range(self.n_units)], dtype=object
         )
 
-    def simulate(self, shock=None, *, initial_state=None):
+    def simulate(
+        self, shock: ArrayLike | None = None, *, initial_state: tuple | None = None
+    ) -> ImpulseResponse:
         """Record every quantity of every unit while it reads a shock.
 
         Parameters
@@ -659,14 +664,14 @@ class LSTMImpulseSimulator(TransformerMixin, BaseEstimator):
     @staticmethod
     def impulse_response(
         model,
-        X=None,
+        X: ArrayLike | None = None,
         *,
-        step=0,
-        channel=0,
-        size=1.0,
-        band=(0.05, 0.95),
+        step: int = 0,
+        channel: int = 0,
+        size: float = 1.0,
+        band: tuple[float, float] | None = (0.05, 0.95),
         initial_state=None,
-    ):
+    ) -> ImpulseResponse:
         """Respond to a shock in the input window of a fitted LSTM network.
 
         The shock ``size`` is added at ``(step, channel)`` of each baseline
