@@ -67,6 +67,8 @@ def as_numbers(data, name):
     pandas objects are only checked, so that they keep their column names
     and index; other numeric data is returned unchanged.
     """
+    if data is None:
+        return data  # validate_data reports a missing X or y in its own words
     if isinstance(data, pd.DataFrame):
         kinds = {getattr(dtype, "kind", "O") for dtype in data.dtypes}
     else:
