@@ -26,8 +26,10 @@ when importable (pip install -e ".[bench]").
 """
 
 import argparse
+import contextlib
 import importlib.metadata
 import importlib.util
+import io
 import json
 import os
 import platform
@@ -125,14 +127,9 @@ def predict(candidate, model, X):
         return model.predict(X[..., None])
     if candidate == "keras SKLearnRegressor":
         # Its predict passes no verbose to Model.predict, which then draws a
-        # progress bar; this sends the bar to the logging module instead.
-        import keras
-
-        keras.config.disable_interactive_logging()
-        try:
+        # progress bar on stdout. The bar is still drawn, into a buffer.
+        with contextlib.redirect_stdout(io.StringIO()):
             return model.predict(X)
-        finally:
-            keras.config.enable_interactive_logging()
     return model.predict(X)
 
 
@@ -374,16 +371,27 @@ class Child:
         self.read_until(READY)
 
     def read_until(self, marker, echo=False):
-        """Read output up to ``marker`` and return the parsed result line, if any."""
+        """Read output up to ``marker`` and return the parsed result line, if any.
+
+        Output of Keras or a peer goes to stdout with ``echo`` and to stderr
+        otherwise. A progress bar may leave a line unterminated, so a marker
+        counts at the end of a line, and a result line anywhere in one.
+        """
         result = None
+        stream = sys.stdout if echo else sys.stderr
         for line in self.process.stdout:
-            if line.startswith(marker):
+            text = line.rstrip("\n")
+            if RESULT in text:
+                text, payload = text.split(RESULT, 1)
+                result = json.loads(payload)
+                if not text:
+                    continue
+            if text.endswith(marker):
+                text = text[: -len(marker)]
+                if text:
+                    print(text, file=stream)
                 return result
-            if line.startswith(RESULT):
-                result = json.loads(line[len(RESULT):])
-            else:
-                # Output of Keras or a peer between commands goes to stderr.
-                print(line, end="", file=sys.stdout if echo else sys.stderr)
+            print(text, file=stream)
         raise RuntimeError(
             f"The {self.backend} benchmark process exited with code "
             f"{self.process.wait()} before printing {marker!r}; its error "

@@ -120,10 +120,10 @@ def build_network(config, seeds):
 def _warn_if_float32_ops(model, config):
     """Warn if the network computes some operations in float32.
 
-    Keras 3's type promotion (``keras.backend.result_type``) maps float64
-    to float32 on the JAX and PyTorch backends, so some operations on
-    float64 tensors return float32. In Keras 3.15 these are matrix
-    products on PyTorch (the Dense output layer) and tanh on JAX. The
+    Keras's type promotion (``keras.backend.result_type``, checked in
+    3.15.1) maps float64 to float32 on the JAX and PyTorch backends, so
+    some operations on float64 tensors return float32: matrix products on
+    PyTorch (the Dense output layer) and tanh on JAX. The
     check compares the new network with a float64 NumPy forward pass on a
     few windows, once per backend and pair of activations in a process.
     """
@@ -156,10 +156,11 @@ def _warn_if_float32_ops(model, config):
             f"On the Keras {key[0]} backend, the network computes some "
             f"operations in float32 although its weights and inputs are "
             f"float64: its output differs from a float64 NumPy forward pass "
-            f"by {error:.1e}. Keras {keras.__version__} maps float64 results "
-            f"to float32 on the JAX and PyTorch backends (matrix products on "
-            f"PyTorch, tanh on JAX), so predictions have float32 precision. "
-            f"Use KERAS_BACKEND=tensorflow for float64 throughout.",
+            f"by {error:.1e}. Keras's type promotion maps some float64 "
+            f"results to float32 on the JAX and PyTorch backends (in Keras "
+            f"3.15.1: matrix products on PyTorch, tanh on JAX), so predictions "
+            f"have float32 precision. Use KERAS_BACKEND=tensorflow for "
+            f"float64 throughout.",
             UserWarning,
             stacklevel=3,
         )

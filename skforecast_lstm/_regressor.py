@@ -60,7 +60,8 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
 
     The estimator builds, trains and owns a Keras 3 network: one or more
     stacked LSTM layers followed by a linear output layer, computed in
-    float64. It reads rows of past values, as :func:`make_windows` and
+    float64 on the TensorFlow backend. On the PyTorch and JAX backends
+    Keras computes some operations in float32, and the estimator warns. It reads rows of past values, as :func:`make_windows` and
     :class:`SlidingWindowTransformer` produce them, or 3-D arrays of shape
     ``(n_samples, timesteps, channels)``.
 
@@ -135,9 +136,10 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         as an improvement.
     callbacks : list of keras callbacks or None, default=None
         Extra Keras callbacks. Each fit uses deep copies, so the objects
-        passed here are never changed. Training runs up to 32 gradient steps
-        per call into Keras, so batch-level callback hooks fire once per
-        call; epoch-level hooks fire every epoch.
+        passed here are never changed. On the TensorFlow and JAX backends
+        training runs up to 32 gradient steps per call into Keras, so
+        batch-level callback hooks fire once per call; epoch-level hooks
+        fire every epoch.
     shuffle : bool, default=True
         Shuffle the training rows before each epoch.
     verbose : int, default=0
