@@ -46,7 +46,7 @@ STEPS_PER_EXECUTION = 32
 
 
 def import_keras():
-    """Import Keras, with a message that says how to install it if missing."""
+    """Import Keras, raising an ImportError with the install command if missing."""
     try:
         import keras
     except ImportError as exc:  # pragma: no cover - keras is a dependency
@@ -81,8 +81,8 @@ def _check_float64_backend(keras):
 def build_network(config, seeds):
     """Build the float64 LSTM network that ``config`` describes.
 
-    ``config`` holds the architecture (input shape, units, activations,
-    dropout, output count); ``seeds`` holds one integer per random
+    ``config`` describes the architecture (input shape, units, activations,
+    dropout, output count). ``seeds`` contains one integer per random
     initialiser, so the same seeds give the same initial weights.
     """
     keras = import_keras()

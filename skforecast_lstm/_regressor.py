@@ -65,9 +65,9 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     :class:`SlidingWindowTransformer` produce them, or 3-D arrays of shape
     ``(n_samples, timesteps, channels)``.
 
-    Inputs are standardised per channel and targets per output inside the
-    estimator, with statistics from the training rows only, so neither
-    needs a scaler in front; predictions come back in the target's units.
+    The estimator standardises inputs per channel and targets per output
+    with statistics of the training rows only, so neither needs a scaler
+    in front. Predictions come back in the target's units.
 
     Parameters
     ----------
@@ -404,7 +404,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         X = as_numbers(X, "X")
         shape = getattr(X, "shape", None)
         if shape is not None and len(shape) > 3:
-            # validate_data's own message would say that only 2-D is allowed.
+            # validate_data's own message would claim that only 2-D is allowed.
             raise ValueError(
                 f"X must be 2-D (n_samples, n_features) or 3-D (n_samples, "
                 f"timesteps, channels); got an array of shape {tuple(shape)}."
@@ -727,8 +727,8 @@ def _choose_baseline(X, Y, weights, n_steps, n_channels):
     """Resolve ``baseline="auto"``: "last" where persistence explains the targets.
 
     Persistence must explain more than half of the weighted variance of
-    every target; otherwise the inputs are in other units than the targets
-    (a scaler in front, say) or unrelated to them, and "linear" is safer.
+    every target. Otherwise the inputs are in other units than the targets
+    (behind a scaler, for example) or unrelated to them, so "linear" is safer.
     """
     last = X.reshape(len(X), n_steps, n_channels)[:, -1, :1]
     target_var = np.average((Y - np.average(Y, axis=0, weights=weights)) ** 2,
