@@ -51,7 +51,7 @@ BACKENDS = ("tensorflow", "torch", "jax")
 READY, DONE, RESULT = "@@ready", "@@done", "@@result "
 
 
-def seed_data():
+def tutorial_data():
     from skforecast_lstm import make_windows
     from skforecast_lstm.datasets import load_sp500
 
@@ -186,7 +186,7 @@ def first_fit_in_fresh_process(name):
         start = time.perf_counter()
         sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})
         import bench_fit as b
-        X, y, Xt, yt = b.seed_data()
+        X, y, Xt, yt = b.tutorial_data()
         fit_start = time.perf_counter()
         b.CANDIDATES[{name!r}](X, y, b.EPOCHS)
         end = time.perf_counter()
@@ -246,8 +246,8 @@ class BackendBenchmark:
     """Every measurement of one backend, taken one round at a time."""
 
     TABLES = (
-        ("later", "Later fit in a process (seed workload)", "s"),
-        ("first", "First fit in a fresh process (seed workload)", "s"),
+        ("later", "Later fit in a process (tutorial workload)", "s"),
+        ("first", "First fit in a fresh process (tutorial workload)", "s"),
         ("tiny", "Tiny fit: fresh estimator, 100 rows, 1 epoch", "s"),
         ("predict", "Predict on the test windows", "s"),
         ("peak", "Peak resident memory after the first fit", "MiB"),
@@ -259,7 +259,7 @@ class BackendBenchmark:
 
         self.backend = keras.backend.backend()
         self.load_at_start = load_average()
-        self.X, self.y, self.X_test, self.y_test = seed_data()
+        self.X, self.y, self.X_test, self.y_test = tutorial_data()
         rng = np.random.default_rng(0)
         self.X_tiny, self.y_tiny = rng.normal(size=(100, 5)), rng.normal(size=100)
         self.names, self.skipped = [], {}
@@ -306,7 +306,7 @@ class BackendBenchmark:
         )
         if self.backend == "jax":
             print("JAX_ENABLE_X64=1 for every candidate.")
-        print(f"Seed workload: {len(self.X)} training windows, {EPOCHS} epochs, batch {BATCH}.")
+        print(f"Tutorial workload: {len(self.X)} training windows, {EPOCHS} epochs, batch {BATCH}.")
         print(f"Rounds: {rounds}; ratios divide by raw Keras of the same run.")
         print(f"Load average (1, 5, 15 min): {self.load_at_start} at start, "
               f"{load_average()} at the end.")

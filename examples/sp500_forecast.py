@@ -20,7 +20,7 @@ flaws fixed:
    response, averaged over the test windows) and in 20 random LSTM units
    with peephole connections, as the tutorial did.
 
-Run it with ``python examples/seed_workflow.py``; the plots go to
+Run it with ``python examples/sp500_forecast.py``; the plots go to
 ``examples/output`` unless ``--output-dir`` says otherwise.
 """
 
