@@ -5,8 +5,8 @@ ships with the package (daily S&P 500 prices, 1999-2018) and with its
 flaws fixed:
 
 1. Cut the daily open into windows of 5 past values, one window every 3
-   days, each predicting the next open; the first 75 % of windows train,
-   the rest test. Scaling is fitted on the training rows only.
+   days, each predicting the next open. The first 75 % of windows train
+   and the rest test. Scaling is fitted on the training rows only.
 2. Fit the package's default LSTM pipeline and the tutorial's own network
    (25 sigmoid units, rmsprop, batch 128, 15 epochs, predicting levels),
    and compare their test RMSE, the root of the *mean* squared error, with
@@ -20,8 +20,8 @@ flaws fixed:
    response, averaged over the test windows) and in 20 random LSTM units
    with peephole connections, as the tutorial did.
 
-Run it with ``python examples/sp500_forecast.py``; the plots go to
-``examples/output`` unless ``--output-dir`` says otherwise.
+Run it with ``python examples/sp500_forecast.py``. The plots go to
+``examples/output`` unless ``--output-dir`` names another folder.
 """
 
 import argparse

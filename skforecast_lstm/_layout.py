@@ -1,6 +1,6 @@
 """Channel and lag layout of window rows.
 
-A window row holds ``n_steps`` past time steps of ``n_channels`` channels,
+A window row contains ``n_steps`` past time steps of ``n_channels`` channels,
 oldest first and channel-minor::
 
     [c0(t-L), c1(t-L), ..., c0(t-L+1), c1(t-L+1), ..., c0(t-1), c1(t-1)]

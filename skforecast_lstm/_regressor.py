@@ -582,6 +582,26 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             "as a power of ten, and multiply the predictions by it."
         )
 
+    def _hold_out(self, inputs, targets, weights):
+        """Split off the newest rows as the early-stopping validation set."""
+        n_rows = len(inputs)
+        n_validation = int(np.floor(self.validation_fraction * n_rows))
+        if n_validation < 1 or n_rows - n_validation < 1:
+            raise ValueError(
+                f"early_stopping needs at least one training and one "
+                f"validation row, but validation_fraction="
+                f"{self.validation_fraction} of {n_rows} rows gives "
+                f"{n_validation} validation rows. Use more rows, a larger "
+                "validation_fraction, or early_stopping=False."
+            )
+        split = n_rows - n_validation
+        validation = _network.make_dataset(
+            inputs[split:], targets[split:], weights[split:],
+            self.batch_size, shuffle=False, seed=0,
+        )
+        train_weights = weights[:split] / weights[:split].mean()
+        return inputs[:split], targets[:split], train_weights, validation
+
     def _train(self, X, Y, weights, shuffle_seeds):
         """Run Keras's training loop and record the history."""
         inputs = self._sequences(X)
@@ -593,29 +613,16 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         callbacks = _network.fresh_callbacks(self.callbacks)
         validation = None
         if use_validation:
-            n_validation = int(np.floor(self.validation_fraction * len(X)))
-            if n_validation < 1 or len(X) - n_validation < 1:
-                raise ValueError(
-                    f"early_stopping needs at least one training and one "
-                    f"validation row, but validation_fraction="
-                    f"{self.validation_fraction} of {len(X)} rows gives "
-                    f"{n_validation} validation rows. Use more rows, a larger "
-                    "validation_fraction, or early_stopping=False."
-                )
-            split = len(X) - n_validation
-            validation = _network.make_dataset(
-                inputs[split:], targets[split:], weights[split:],
-                self.batch_size, shuffle=False, seed=0,
+            inputs, targets, weights, validation = self._hold_out(
+                inputs, targets, weights
             )
-            inputs, targets, weights = inputs[:split], targets[:split], weights[:split]
-            weights = weights / weights.mean()
-            callbacks.append(
-                _network.early_stopping("val_loss", self.tol, self.n_iter_no_change)
-            )
+            monitor = "val_loss"
         else:
-            callbacks.append(
-                _network.early_stopping("loss", self.tol, self.n_iter_no_change)
-            )
+            monitor = "loss"
+        callbacks.append(
+            _network.early_stopping(monitor, self.tol, self.n_iter_no_change)
+        )
+
         batch_size = min(self.batch_size, len(inputs))
         dataset = _network.make_dataset(
             inputs, targets, weights, batch_size, self.shuffle, shuffle_seeds[0]

@@ -131,7 +131,7 @@ def make_windows(
 ) -> tuple[np.ndarray | pd.DataFrame, np.ndarray | pd.Series | pd.DataFrame]:
     """Cut a series into rows of past values and the values that follow.
 
-    Each row of ``X`` holds the ``window`` values that precede its target,
+    Each row of ``X`` contains the ``window`` values that precede its target,
     oldest first, for every channel. The rows are the samples from then
     on: because every row carries its own history, shuffling, subsetting
     and :class:`~sklearn.model_selection.TimeSeriesSplit` never cut a
@@ -336,7 +336,7 @@ def recursive_forecast(estimator, series: ArrayLike, steps: int) -> np.ndarray:
 class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     """Select the lags an LSTM reads from rows of past values.
 
-    The input rows come from :func:`make_windows`: each holds several past
+    The input rows come from :func:`make_windows`. Each contains several past
     time steps of one or more channels, oldest first. The transformer keeps
     the newest ``window`` time steps, ``lag_step`` apart, so that a
     :class:`~sklearn.pipeline.Pipeline` can tune the window length without
